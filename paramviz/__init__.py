@@ -1,0 +1,15 @@
+"""paramviz: watch a model's weights and biases learn. This package is the numpy engine; it imports neither
+streamlit nor plotly (paramviz.charts and paramviz.ui do, and are imported only by the app)."""
+
+from .config import TrainConfig
+from .datasets import DATASETS, Dataset, RawData, load_csv, make_raw, prepare
+from .nn import ACTIVATIONS, INITIALIZERS, LOSSES, Layout
+from .optim import OPTIMIZERS, SCHEDULES
+from .regularizers import REGULARIZERS
+from .run import HOT_FIELDS, Run
+
+__all__ = [
+    "TrainConfig", "Run", "Dataset", "RawData", "load_csv", "make_raw", "prepare", "Layout",
+    "DATASETS", "ACTIVATIONS", "INITIALIZERS", "LOSSES", "OPTIMIZERS", "REGULARIZERS", "SCHEDULES", "HOT_FIELDS",
+]
+__version__ = "0.1.0"

@@ -1,0 +1,286 @@
+"""Datasets: seeded generators in a registry, CSV loading, the train/test split and the input features.
+
+A generator returns raw inputs and targets; `prepare` splits them, expands polynomial features and scales
+them with statistics of the training set only, so train and test see the same transform.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+from dataclasses import dataclass
+from typing import Callable, NamedTuple
+
+import numpy as np
+
+from .config import MAX_SAMPLES, TrainConfig
+
+
+class RawData(NamedTuple):
+    """Inputs and targets before the split: what a generator or a CSV file gives."""
+
+    X: np.ndarray  # (n, d) float64
+    y: np.ndarray  # (n,) float64 for regression, int class index otherwise
+    task: str  # "regression" | "binary" | "multiclass"
+    n_classes: int  # 1 for regression
+    input_names: tuple[str, ...]
+    target_name: str = "y"
+    class_names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Features:
+    """Polynomial expansion (all monomials of degree 1..poly_degree) followed by standardisation."""
+
+    poly_degree: int
+    powers: np.ndarray  # (n_features, d) exponents
+    mean: np.ndarray
+    std: np.ndarray
+    names: tuple[str, ...]
+
+    @classmethod
+    def fit(cls, X: np.ndarray, poly_degree: int, scale: bool, input_names: tuple[str, ...]) -> Features:
+        powers = _monomial_powers(X.shape[1], poly_degree)
+        P = _expand(X, powers)
+        mean = P.mean(axis=0) if scale else np.zeros(P.shape[1])
+        std = P.std(axis=0) if scale else np.ones(P.shape[1])
+        std = np.where(std > 1e-12, std, 1.0)
+        return cls(poly_degree, powers, mean, std, _monomial_names(powers, input_names))
+
+    def __call__(self, X: np.ndarray) -> np.ndarray:
+        return (_expand(np.asarray(X, dtype=np.float64), self.powers) - self.mean) / self.std
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """The split data. X_train/X_test are exactly what the model receives; inputs_* are the raw inputs."""
+
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+    inputs_train: np.ndarray
+    inputs_test: np.ndarray
+    task: str
+    n_classes: int
+    features: Features
+    input_names: tuple[str, ...]
+    target_name: str = "y"
+    class_names: tuple[str, ...] = ()
+
+    @property
+    def n_outputs(self) -> int:
+        return self.n_classes if self.task == "multiclass" else 1
+
+    def __repr__(self) -> str:
+        return (f"Dataset({self.task}, {len(self.y_train)} train + {len(self.y_test)} test, "
+                f"{len(self.input_names)} inputs -> {self.X_train.shape[1]} features)")
+
+
+def _monomial_powers(d: int, degree: int) -> np.ndarray:
+    rows = [p for deg in range(1, degree + 1)
+            for p in itertools.product(range(deg + 1), repeat=d) if sum(p) == deg]
+    rows.sort(key=lambda p: (sum(p), tuple(-x for x in p)))
+    return np.array(rows, dtype=np.int64).reshape(-1, d)
+
+
+def _expand(X: np.ndarray, powers: np.ndarray) -> np.ndarray:
+    if powers.shape[0] == X.shape[1] and np.array_equal(powers, np.eye(X.shape[1], dtype=np.int64)):
+        return X.copy()
+    return np.prod(X[:, None, :] ** powers[None, :, :], axis=2)
+
+
+def _monomial_names(powers: np.ndarray, names: tuple[str, ...]) -> tuple[str, ...]:
+    def one(p):
+        return "·".join(n if k == 1 else f"{n}^{k}" for n, k in zip(names, p) if k)
+    return tuple(one(p) for p in powers)
+
+
+# ---- generators: (rng, n, noise, n_classes) -> RawData -------------------------------------------------
+
+def linear(rng, n, noise, n_classes) -> RawData:
+    """y = 0.8·x − 1 + noise·ε, x ~ U(0, 4): one input, so a linear model has exactly two parameters w, b."""
+    x = rng.uniform(0.0, 4.0, n)
+    y = 0.8 * x - 1.0 + noise * rng.standard_normal(n)
+    return RawData(x[:, None], y, "regression", 1, ("x",))
+
+
+def sine(rng, n, noise, n_classes) -> RawData:
+    """y = sin(π·x) + noise·ε, x ~ U(−1, 1): the classic curve for under- and overfitting with polynomials."""
+    x = rng.uniform(-1.0, 1.0, n)
+    y = np.sin(np.pi * x) + noise * rng.standard_normal(n)
+    return RawData(x[:, None], y, "regression", 1, ("x",))
+
+
+def ripple(rng, n, noise, n_classes) -> RawData:
+    """y = sin(2·x1)·cos(1.5·x2) + noise·ε on [−2, 2]²: a two-input regression surface."""
+    X = rng.uniform(-2.0, 2.0, (n, 2))
+    y = np.sin(2 * X[:, 0]) * np.cos(1.5 * X[:, 1]) + noise * rng.standard_normal(n)
+    return RawData(X, y, "regression", 1, ("x1", "x2"))
+
+
+def moons(rng, n, noise, n_classes) -> RawData:
+    """Two interleaving half circles, jittered by noise·ε."""
+    n0 = n // 2
+    t = rng.uniform(0, np.pi, n)
+    upper = np.arange(n) < n0
+    X = np.where(upper[:, None], np.c_[np.cos(t), np.sin(t)], np.c_[1 - np.cos(t), 0.5 - np.sin(t)])
+    X = X + noise * rng.standard_normal((n, 2))
+    return _shuffled(rng, X, (~upper).astype(np.int64), "binary", 2)
+
+
+def circles(rng, n, noise, n_classes) -> RawData:
+    """A disc of class 1 (radius 0.5) inside a ring of class 0 (radius 1)."""
+    y = (np.arange(n) % 2).astype(np.int64)
+    t = rng.uniform(0, 2 * np.pi, n)
+    r = np.where(y == 1, 0.5, 1.0)
+    X = r[:, None] * np.c_[np.cos(t), np.sin(t)] + noise * rng.standard_normal((n, 2))
+    return _shuffled(rng, X, y, "binary", 2)
+
+
+def xor(rng, n, noise, n_classes) -> RawData:
+    """Class 1 where x1·x2 > 0 (two opposite quadrants): no single line separates it."""
+    X = rng.uniform(-1, 1, (n, 2))
+    X = X + np.sign(X) * 0.05
+    y = (X[:, 0] * X[:, 1] > 0).astype(np.int64)
+    return RawData(X + noise * rng.standard_normal((n, 2)), y, "binary", 2, ("x1", "x2"))
+
+
+def spiral(rng, n, noise, n_classes) -> RawData:
+    """Two interleaved spirals, one per class."""
+    y = (np.arange(n) % 2).astype(np.int64)
+    r = rng.uniform(0.1, 1.0, n)
+    t = 1.75 * 2 * np.pi * r + np.pi * y
+    X = r[:, None] * np.c_[np.sin(t), np.cos(t)] + noise * 0.5 * rng.standard_normal((n, 2))
+    return _shuffled(rng, X, y, "binary", 2)
+
+
+def gaussians(rng, n, noise, n_classes) -> RawData:
+    """Two Gaussian clouds at (−1, −1) and (1, 1), spread 0.4 + noise: linearly separable when noise is low."""
+    y = (np.arange(n) % 2).astype(np.int64)
+    centers = np.array([[-1.0, -1.0], [1.0, 1.0]])
+    X = centers[y] + (0.4 + noise) * rng.standard_normal((n, 2))
+    return _shuffled(rng, X, y, "binary", 2)
+
+
+def blobs(rng, n, noise, n_classes) -> RawData:
+    """n_classes Gaussian clouds on a circle of radius 2, spread 0.4 + noise: multi-class softmax data."""
+    y = (np.arange(n) % n_classes).astype(np.int64)
+    angles = 2 * np.pi * np.arange(n_classes) / n_classes
+    centers = 2.0 * np.c_[np.cos(angles), np.sin(angles)]
+    X = centers[y] + (0.4 + noise) * rng.standard_normal((n, 2))
+    return _shuffled(rng, X, y, "multiclass", n_classes)
+
+
+def _shuffled(rng, X, y, task, k) -> RawData:
+    order = rng.permutation(len(y))
+    return RawData(X[order], y[order], task, k, ("x1", "x2"))
+
+
+DATASETS: dict[str, Callable[..., RawData]] = {
+    "linear": linear, "sine": sine, "ripple": ripple,
+    "moons": moons, "circles": circles, "xor": xor, "spiral": spiral, "gaussians": gaussians,
+    "blobs": blobs,
+}
+
+
+def make_raw(cfg: TrainConfig) -> RawData:
+    """Draw the dataset named by cfg.dataset with cfg.seed (the same seed always gives the same points)."""
+    if cfg.dataset == "csv":
+        raise ValueError("dataset 'csv' needs data: pass Run(cfg, data=pv.load_csv(...))")
+    rng = np.random.default_rng([cfg.seed, 1])
+    return DATASETS[cfg.dataset](rng, cfg.n_samples, cfg.noise, cfg.n_classes)
+
+
+def prepare(raw: RawData, cfg: TrainConfig) -> Dataset:
+    """Split raw data into train and test (seeded by cfg.seed) and build the model's input features."""
+    n = len(raw.y)
+    n_test = max(1, int(round(n * cfg.test_fraction)))
+    if n - n_test < 2:
+        raise ValueError(f"test_fraction {cfg.test_fraction} leaves fewer than 2 training samples of {n}")
+    order = np.random.default_rng([cfg.seed, 2]).permutation(n)
+    test, train = order[:n_test], order[n_test:]
+    feats = Features.fit(raw.X[train], cfg.poly_degree, cfg.scale_inputs, raw.input_names)
+    y = raw.y.astype(np.float64) if raw.task == "regression" else raw.y.astype(np.int64)
+    return Dataset(feats(raw.X[train]), y[train], feats(raw.X[test]), y[test], raw.X[train], raw.X[test],
+                   raw.task, raw.n_classes, feats, raw.input_names, raw.target_name, raw.class_names)
+
+
+# ---- CSV --------------------------------------------------------------------------------------------
+
+MAX_CSV_FEATURES = 20
+
+
+def load_csv(source, target: str | None = None, task: str | None = None,
+             max_rows: int = MAX_SAMPLES) -> RawData:
+    """Read a CSV of numeric feature columns and one target column (default: the last column).
+
+    task: "regression", "classification" or None to infer (a target of ≤ 10 distinct whole numbers or any
+    text labels is classification). Raises ValueError with the reason for any malformed file.
+    """
+    import pandas as pd  # pandas is a dependency of the package; only CSV loading needs it here
+
+    if isinstance(source, (bytes, bytearray)):
+        source = io.BytesIO(source)
+    try:
+        df = pd.read_csv(source)
+    except pd.errors.EmptyDataError:
+        raise ValueError("the CSV file is empty") from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as e:
+        raise ValueError(f"the file could not be read as CSV: {str(e).splitlines()[0]}") from None
+    if df.shape[1] < 2:
+        raise ValueError("the CSV needs at least two columns: one or more features and a target")
+    if len(df) < 10:
+        raise ValueError(f"the CSV has {len(df)} rows; at least 10 are needed")
+    if len(df) > max_rows:
+        raise ValueError(f"the CSV has {len(df)} rows; at most {max_rows} are allowed")
+    target = df.columns[-1] if target is None else target
+    if target not in df.columns:
+        raise ValueError(f"target column {target!r} is not in the CSV (columns: {', '.join(map(str, df.columns))})")
+    X_df = df.drop(columns=[target])
+    if X_df.shape[1] > MAX_CSV_FEATURES:
+        raise ValueError(f"the CSV has {X_df.shape[1]} feature columns; at most {MAX_CSV_FEATURES} are allowed")
+    X = _numeric(X_df)
+    y_col = df[target]
+    if y_col.isna().any():
+        raise ValueError(f"target column {target!r} has missing values (row {int(y_col.isna().argmax()) + 2})")
+    is_text = not pd.api.types.is_numeric_dtype(y_col)
+    if task is None:
+        whole = (not is_text) and np.all(np.mod(y_col.to_numpy(dtype=float), 1) == 0)
+        task = "classification" if is_text or (whole and y_col.nunique() <= 10) else "regression"
+    if task not in ("regression", "classification"):
+        raise ValueError(f"task must be one of regression, classification; got {task!r}")
+    names = tuple(map(str, X_df.columns))
+    if task == "regression":
+        if is_text:
+            raise ValueError(f"target column {target!r} is not numeric, so it cannot be a regression target")
+        y = y_col.to_numpy(dtype=np.float64)
+        if not np.all(np.isfinite(y)):
+            raise ValueError(f"target column {target!r} has non-finite values (inf)")
+        return RawData(X, y, "regression", 1, names, str(target))
+    classes, y = np.unique(y_col.astype(str) if is_text else y_col.to_numpy(), return_inverse=True)
+    if len(classes) < 2:
+        raise ValueError(f"target column {target!r} has a single class ({classes[0]}); at least two are needed")
+    if len(classes) > 10:
+        raise ValueError(f"target column {target!r} has {len(classes)} classes; at most 10 are allowed")
+    k = len(classes)
+    return RawData(X, y.astype(np.int64), "binary" if k == 2 else "multiclass", k, names, str(target),
+                   tuple(map(str, classes)))
+
+
+def _numeric(X_df) -> np.ndarray:
+    import pandas as pd
+
+    for col in X_df.columns:
+        if not pd.api.types.is_numeric_dtype(X_df[col]):
+            bad = pd.to_numeric(X_df[col], errors="coerce").isna() & X_df[col].notna()
+            row = int(bad.argmax()) + 2 if bad.any() else 2
+            raise ValueError(f"column {col!r} is not numeric (row {row}: {X_df[col].iloc[row - 2]!r})")
+    X = X_df.to_numpy(dtype=np.float64)
+    if np.isnan(X).any():
+        r, c = np.argwhere(np.isnan(X))[0]
+        raise ValueError(f"column {X_df.columns[c]!r} has a missing value (row {r + 2})")
+    if not np.all(np.isfinite(X)):
+        r, c = np.argwhere(~np.isfinite(X))[0]
+        raise ValueError(f"column {X_df.columns[c]!r} has an infinite value (row {r + 2})")
+    return X

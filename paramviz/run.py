@@ -1,0 +1,375 @@
+"""Run: one model trained step by step, with its history, parameter trajectory and divergence handling.
+
+`sgd_step` is the whole training step, shared with the vectorised sweep; `Run` adds minibatches, the
+learning-rate schedule, bounded recording and the API the app and notebooks use.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from .config import TrainConfig
+from .datasets import Dataset, RawData, make_raw, prepare
+from .nn import ACTIVATIONS, LOSSES, Activation, Layout, Loss, forward, loss_and_grad
+from .optim import DEFAULT_EPS, SCHEDULES, OptimizerSettings, Transform, make_optimizer, state_arrays
+from .regularizers import Penalty, penalty_for
+
+# Fields that can change mid-run and keep the current weights; any other change needs a new Run.
+HOT_FIELDS = frozenset({
+    "optimizer", "learning_rate", "batch_size", "momentum", "beta1", "beta2", "rho", "eps", "weight_decay",
+    "schedule", "schedule_gamma", "schedule_epochs", "regularizer", "reg_strength", "l1_ratio", "proximal",
+    "max_history",
+})
+TRAJECTORY_BUDGET = 4_000_000  # scalars kept in the trajectory at most (32 MB)
+
+
+class Model(NamedTuple):
+    """What the step needs to know about the network: parameter layout, activation and loss."""
+
+    layout: Layout
+    act: Activation
+    loss_fn: Loss
+    task: str
+
+    def correct(self, Z: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Per sample: 1.0 where the predicted class is right (classification), else the squared error."""
+        if self.task == "regression":
+            return (Z[..., 0] - y) ** 2
+        pred = (Z[..., 0] > 0) if self.task == "binary" else Z.argmax(axis=-1)
+        return (pred == y).astype(np.float64)
+
+    @property
+    def metric_name(self) -> str:
+        return "r2" if self.task == "regression" else "accuracy"
+
+
+def sgd_step(theta, opt_state, Xb, yb, model: Model, penalty: Penalty, opt: Transform, lr):
+    """One optimizer step on one minibatch: gradient of data loss + penalty, optimizer direction, update."""
+    batch_loss, grad = loss_and_grad(theta, Xb, yb, model.layout, model.act, model.loss_fn)
+    if penalty.active:
+        grad += penalty.grad(theta)
+    direction, opt_state = opt.update(grad, opt_state, theta)
+    new_theta = theta - lr * direction
+    if penalty.proximal and penalty.active:
+        new_theta = penalty.prox(new_theta, lr)
+    return new_theta, opt_state, batch_loss, grad
+
+
+def evaluate(theta, data: Dataset, model: Model, penalty: Penalty, X_all: np.ndarray, y_all: np.ndarray):
+    """Full-data train and test loss, metric and penalty for each trial, from one forward pass over train+test."""
+    Z = forward(theta, X_all, model.layout, model.act)[-1]
+    n, n_test = len(data.y_train), len(data.y_test)
+    per = model.loss_fn.per_sample(Z, y_all)
+    score = model.correct(Z, y_all)
+    train_score = np.add.reduce(score[..., :n], axis=-1) / n
+    test_score = np.add.reduce(score[..., n:], axis=-1) / n_test
+    if model.task == "regression":  # R² = 1 − SS_res / SS_tot
+        train_score = 1.0 - train_score / max(np.var(data.y_train), 1e-300)
+        test_score = 1.0 - test_score / max(np.var(data.y_test), 1e-300)
+    m = model.metric_name
+    return {
+        "train_loss": np.add.reduce(per[..., :n], axis=-1) / n,
+        "test_loss": np.add.reduce(per[..., n:], axis=-1) / n_test,
+        "penalty": penalty.value(theta) if penalty.active else np.zeros(theta.shape[0]),
+        f"train_{m}": train_score,
+        f"test_{m}": test_score,
+    }
+
+
+def optimizer_settings(cfg: TrainConfig, mask: np.ndarray) -> OptimizerSettings:
+    eps = cfg.eps if cfg.eps is not None else DEFAULT_EPS.get(cfg.optimizer, 1e-8)
+    return OptimizerSettings(cfg.momentum, cfg.beta1, cfg.beta2, cfg.rho, eps, cfg.weight_decay, mask)
+
+
+def build_model(cfg: TrainConfig, data: Dataset) -> Model:
+    layout = Layout.of((data.X_train.shape[1], *cfg.hidden_layers, data.n_outputs))
+    return Model(layout, ACTIVATIONS[cfg.activation], LOSSES[data.task], data.task)
+
+
+def to_dataset(cfg: TrainConfig, data: RawData | Dataset | None) -> Dataset:
+    if data is None:
+        return prepare(make_raw(cfg), cfg)
+    return data if isinstance(data, Dataset) else prepare(data, cfg)
+
+
+class Recorder:
+    """A bounded table of rows recorded every `stride` steps; when full it keeps every other row and doubles
+    the stride, so old points thin out evenly while the first row always stays."""
+
+    def __init__(self, n_cols: int, capacity: int):
+        self.rows = np.empty((max(capacity, 2), n_cols))
+        self.steps = np.empty(max(capacity, 2), dtype=np.int64)
+        self.count, self.stride = 0, 1
+
+    def wants(self, step: int) -> bool:
+        return step % self.stride == 0
+
+    def add(self, step: int, row) -> None:
+        self.rows[self.count] = row
+        self.steps[self.count] = step
+        self.count += 1
+        if self.count == len(self.rows):
+            keep = self.count // 2 + self.count % 2
+            self.rows[:keep] = self.rows[:self.count:2]
+            self.steps[:keep] = self.steps[:self.count:2]
+            self.count, self.stride = keep, self.stride * 2
+
+    @property
+    def last_step(self) -> int:
+        return int(self.steps[self.count - 1]) if self.count else -1
+
+
+class Run:
+    """A model, its data and its optimizer, trained one step (one minibatch update) at a time.
+
+    >>> run = Run(TrainConfig(dataset="moons", hidden_layers=(8,), optimizer="adam"))
+    >>> run.step(100).step_count
+    100
+    """
+
+    def __init__(self, cfg: TrainConfig | None = None, data: RawData | Dataset | None = None, **overrides):
+        cfg = (cfg or TrainConfig()).replace(**overrides) if overrides else (cfg or TrainConfig())
+        self.data = to_dataset(cfg, data)
+        self.model = build_model(cfg, self.data)
+        self.layout = self.model.layout
+        self.cfg = cfg
+        init_seed = cfg.seed if cfg.init_seed is None else cfg.init_seed
+        self.initial_theta = self.layout.init(cfg.init, np.random.default_rng([init_seed, 4]))
+        self._X_all = np.concatenate([self.data.X_train, self.data.X_test])
+        self._y_all = np.concatenate([self.data.y_train, self.data.y_test])
+        self._metric_cols = [f"train_{self.model.metric_name}", f"test_{self.model.metric_name}"]
+        self._hist_cols = ["step", "epoch", "train_loss", "test_loss", "batch_loss", "penalty", *self._metric_cols,
+                           "grad_norm", "update_ratio", "learning_rate"]
+        self._configure(cfg)
+        self.reset()
+
+    # ---- setup ---------------------------------------------------------------------------------------
+    def _configure(self, cfg: TrainConfig) -> None:
+        self.cfg = cfg
+        mask = self.layout.weight_mask
+        self.penalty = penalty_for(cfg.regularizer, cfg.reg_strength, cfg.l1_ratio, mask, cfg.proximal)
+        self.optimizer = make_optimizer(cfg.optimizer, optimizer_settings(cfg, mask))
+        self.batch_size = min(cfg.batch_size, len(self.data.y_train))
+        self.steps_per_epoch = math.ceil(len(self.data.y_train) / self.batch_size)
+
+    def reset(self) -> Run:
+        """Back to step 0 with the same initial weights, the same data and the same minibatch order."""
+        self._theta = self.initial_theta[None, :].copy()
+        self.opt_state = self.optimizer.init(self._theta)
+        self.step_count, self.epoch, self._pos = 0, 0, 0
+        self._batch_rng = np.random.default_rng([self.cfg.seed, 3])
+        self._order = self._new_order()
+        self.diverged, self.diverged_at, self.divergence_reason = False, None, ""
+        self._last = {"batch_loss": np.nan, "grad_norm": np.nan, "update_ratio": np.nan}
+        self._grad = np.zeros_like(self._theta)
+        self._new_recorders()
+        self._record(force=True)
+        return self
+
+    def _new_recorders(self) -> None:
+        cap = self.cfg.max_history
+        self._history = Recorder(len(self._hist_cols), cap)
+        self._traj = Recorder(self.layout.n_params, min(cap, TRAJECTORY_BUDGET // self.layout.n_params))
+
+    def update_config(self, cfg: TrainConfig) -> None:
+        """Change hyperparameters mid-run, keeping the current weights. Only HOT_FIELDS may differ; a new
+        optimizer starts with fresh state (its moments are not transferable)."""
+        changed = {k for k, v in cfg.to_dict().items() if v != self.cfg.to_dict()[k]}
+        cold = changed - HOT_FIELDS
+        if cold:
+            raise ValueError(f"changing {', '.join(sorted(cold))} needs a new Run (data or model changed)")
+        old = self.cfg
+        self._configure(cfg)
+        if cfg.optimizer != old.optimizer:
+            self.opt_state = self.optimizer.init(self._theta)
+        if cfg.batch_size != old.batch_size:
+            self._pos, self._order = 0, self._new_order()
+        if cfg.max_history != old.max_history:
+            self._new_recorders()
+            self._record(force=True)
+
+    # ---- training ------------------------------------------------------------------------------------
+    @property
+    def learning_rate(self) -> float:
+        """The learning rate in force now (the schedule applied to cfg.learning_rate)."""
+        c = self.cfg
+        return SCHEDULES[c.schedule](c.learning_rate, self.epoch, c.schedule_gamma, c.schedule_epochs)
+
+    def _new_order(self) -> np.ndarray:
+        return self._batch_rng.permutation(len(self.data.y_train))
+
+    def _next_batch(self) -> np.ndarray:
+        idx = self._order[self._pos:self._pos + self.batch_size]
+        self._pos += self.batch_size
+        if self._pos >= len(self._order):
+            self._pos, self._order = 0, self._new_order()
+            self.epoch += 1
+        return idx
+
+    def step(self, n: int = 1) -> Run:
+        """Advance n optimizer steps (one step = one minibatch update). Does nothing once diverged."""
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
+            raise ValueError(f"n must be a whole number ≥ 0; got {n!r}")
+        X, y = self.data.X_train, self.data.y_train
+        full_batch = self.batch_size >= len(y)
+        with np.errstate(all="ignore"):
+            for _ in range(int(n)):
+                if self.diverged:
+                    break
+                lr = self.learning_rate
+                idx = self._next_batch()
+                Xb, yb = (X, y) if full_batch else (X[idx], y[idx])
+                theta, state, batch_loss, grad = sgd_step(self._theta, self.opt_state, Xb, yb, self.model,
+                                                          self.penalty, self.optimizer, lr)
+                if not (np.isfinite(batch_loss[0]) and np.isfinite(theta).all()):
+                    self._diverge("the loss" if not np.isfinite(batch_loss[0]) else "a parameter")
+                    break
+                delta = theta - self._theta
+                self._last = {"batch_loss": batch_loss[0], "grad_norm": math.sqrt(np.dot(grad[0], grad[0])),
+                              "update_ratio": _ratio(delta[0], self._theta[0]), "learning_rate": lr}
+                self._theta, self.opt_state, self._grad = theta, state, grad
+                self.step_count += 1
+                self._record()
+        return self
+
+    def step_epoch(self) -> Run:
+        """Advance to the end of the current epoch (one full pass over the training data)."""
+        return self.step(math.ceil((len(self._order) - self._pos) / self.batch_size))
+
+    def _diverge(self, what: str) -> None:
+        self.diverged, self.diverged_at = True, self.step_count + 1
+        self.divergence_reason = (f"{what} became infinite or NaN at step {self.diverged_at}; the parameters "
+                                  f"are kept at step {self.step_count}, the last finite values")
+
+    def _record(self, force: bool = False) -> None:
+        s = self.step_count
+        if force or self._history.wants(s):
+            row = self._row()
+            if not np.all(np.isfinite(row[2:5])) and s > 0:
+                return self._diverge_on_eval()
+            self._history.add(s, row)
+        if force or self._traj.wants(s):
+            self._traj.add(s, self._theta[0])
+
+    def _diverge_on_eval(self) -> None:
+        self.diverged, self.diverged_at = True, self.step_count
+        self.divergence_reason = (f"the loss on the full data became infinite at step {self.step_count}; "
+                                  "the history stops at the last finite values")
+
+    def _row(self) -> np.ndarray:
+        ev = evaluate(self._theta, self.data, self.model, self.penalty, self._X_all, self._y_all)
+        last = self._last
+        return np.array([self.step_count, self.step_count / self.steps_per_epoch, ev["train_loss"][0],
+                         ev["test_loss"][0], last["batch_loss"], ev["penalty"][0],
+                         ev[self._metric_cols[0]][0], ev[self._metric_cols[1]][0], last["grad_norm"],
+                         last["update_ratio"], last.get("learning_rate", self.learning_rate)])
+
+    # ---- what the app and notebooks read --------------------------------------------------------------
+    @property
+    def params(self) -> dict[str, np.ndarray]:
+        """{"W1": (fan_in, fan_out), "b1": (fan_out,), ...}: copies of the current weights and biases."""
+        return {k: v.copy() for k, v in self.layout.unflatten(self._theta[0]).items()}
+
+    @property
+    def theta(self) -> np.ndarray:
+        """All parameters as one flat vector (a copy), in the order of `param_names`."""
+        return self._theta[0].copy()
+
+    @property
+    def param_names(self) -> list[str]:
+        return self.layout.scalar_names()
+
+    @property
+    def grads(self) -> dict[str, np.ndarray]:
+        """The last step's gradient (data loss + penalty) per parameter array."""
+        return {k: v.copy() for k, v in self.layout.unflatten(self._grad[0]).items()}
+
+    @property
+    def optimizer_state(self) -> dict[str, dict[str, np.ndarray]]:
+        """The optimizer's buffers (trace, sum_sq, mu, nu) as {"mu": {"W1": ..., ...}}."""
+        return {name: {k: v.copy() for k, v in self.layout.unflatten(arr[0]).items()}
+                for name, arr in state_arrays(self.opt_state).items()}
+
+    @property
+    def n_weights(self) -> int:
+        return int(self.layout.weight_mask.sum())
+
+    @property
+    def n_biases(self) -> int:
+        return self.layout.n_params - self.n_weights
+
+    @property
+    def history(self) -> pd.DataFrame:
+        """One row per recorded step (thinned evenly when long); the latest step is always the last row."""
+        h = self._history
+        rows = h.rows[:h.count]
+        if h.last_step != self.step_count:
+            row = self._row()
+            if np.all(np.isfinite(row[2:5])):
+                rows = np.vstack([rows, row])
+        df = pd.DataFrame(rows, columns=self._hist_cols)
+        df["step"] = df["step"].astype(np.int64)
+        return df
+
+    @property
+    def trajectory(self) -> pd.DataFrame:
+        """step + one column per scalar weight and bias ("W1[0,3]", "b2[1]"), thinned like the history."""
+        t = self._traj
+        steps, rows = t.steps[:t.count], t.rows[:t.count]
+        if t.last_step != self.step_count:
+            steps, rows = np.append(steps, self.step_count), np.vstack([rows, self._theta])
+        df = pd.DataFrame(rows, columns=self.param_names)
+        df.insert(0, "step", steps)
+        return df
+
+    def predict(self, inputs: np.ndarray) -> np.ndarray:
+        """Model outputs for raw inputs (the dataset's input space, e.g. 2-D points): regression values,
+        P(class 1) for binary, or an (n, k) array of class probabilities for multi-class."""
+        X = self.data.features(np.atleast_2d(np.asarray(inputs, dtype=np.float64)))
+        with np.errstate(all="ignore"):
+            Z = forward(self._theta, X, self.layout, self.model.act)[-1][0]
+            if self.model.task == "regression":
+                return Z[:, 0]
+            if self.model.task == "binary":
+                return 0.5 * (1.0 + np.tanh(0.5 * Z[:, 0]))
+            E = np.exp(Z - Z.max(axis=1, keepdims=True))
+            return E / E.sum(axis=1, keepdims=True)
+
+    def loss_grid(self, p1: str, p2: str, center: tuple[float, float] | None = None, span: float | None = None,
+                  n: int = 41, theta: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The training objective (train loss + penalty) over an n×n grid of two scalar parameters, the others
+        held at `theta` (default: the current values). Returns (xs, ys, Z) with Z[i, j] at (xs[j], ys[i])."""
+        i, j = self.layout.index_of(p1), self.layout.index_of(p2)
+        base = self._theta[0] if theta is None else np.asarray(theta, dtype=np.float64)
+        cx, cy = (base[i], base[j]) if center is None else center
+        span = span if span is not None else max(2.0, 1.5 * max(abs(cx), abs(cy)))
+        xs, ys = np.linspace(cx - span, cx + span, n), np.linspace(cy - span, cy + span, n)
+        gx, gy = np.meshgrid(xs, ys)
+        grid = np.repeat(base[None, :], n * n, axis=0)
+        grid[:, i], grid[:, j] = gx.ravel(), gy.ravel()
+        widest = max(self.layout.sizes)
+        chunk = max(1, 4_000_000 // (len(self.data.y_train) * widest))
+        out = np.empty(n * n)
+        with np.errstate(all="ignore"):
+            for a in range(0, n * n, chunk):
+                block = grid[a:a + chunk]
+                Z = forward(block, self.data.X_train, self.layout, self.model.act)[-1]
+                out[a:a + chunk] = self.model.loss_fn(Z, self.data.y_train)[0]
+                if self.penalty.active:
+                    out[a:a + chunk] += self.penalty.value(block)
+        return xs, ys, out.reshape(n, n)
+
+    def __repr__(self) -> str:
+        arch = "-".join(map(str, self.layout.sizes))
+        state = f"diverged at step {self.diverged_at}" if self.diverged else f"step {self.step_count}"
+        return (f"Run({self.cfg.dataset}, MLP {arch} {self.cfg.activation}, {self.cfg.optimizer} "
+                f"lr={self.cfg.learning_rate:g}, {state})")
+
+
+def _ratio(delta: np.ndarray, theta: np.ndarray) -> float:
+    norm = math.sqrt(np.dot(theta, theta))
+    return math.sqrt(np.dot(delta, delta)) / norm if norm > 0 else math.nan  # undefined while all weights are 0
