@@ -1,0 +1,18 @@
+"""paramviz: watch a model's weights and biases learn. Run with `streamlit run app.py`."""
+
+import streamlit as st
+
+from paramviz.ui import lab, search, studio
+
+
+def main() -> None:
+    st.set_page_config(page_title="paramviz", page_icon="📈", layout="wide")
+    pages = [
+        st.Page(studio.page, title="Training studio", icon="🎛️", url_path="studio", default=True),
+        st.Page(lab.page, title="Overfitting lab", icon="🔬", url_path="lab"),
+        st.Page(search.page, title="Hyperparameter search", icon="🧭", url_path="search"),
+    ]
+    st.navigation(pages).run()
+
+
+main()
