@@ -102,6 +102,7 @@ FIELDS: dict[str, Num | Choice] = {
     "schedule_gamma": Num(0, 1, low_open=True),
     "schedule_epochs": Num(1, 1_000_000, integer=True),
     "max_history": Num(10, 1_000_000, integer=True),
+    "record_every": Num(1, 1_000_000, integer=True),
 }
 WIDTH = Num(1, MAX_WIDTH, integer=True)
 
@@ -147,7 +148,8 @@ class TrainConfig:
     l1_ratio: float = 0.5
     proximal: bool = False
     # bookkeeping
-    max_history: int = 5000
+    max_history: int = 5000  # rows kept in history/trajectory; older rows are thinned evenly beyond this
+    record_every: int = 1  # evaluate the full train/test loss every this many steps
 
     def __post_init__(self) -> None:
         for name, rule in FIELDS.items():

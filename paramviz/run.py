@@ -100,10 +100,10 @@ class Recorder:
     """A bounded table of rows recorded every `stride` steps; when full it keeps every other row and doubles
     the stride, so old points thin out evenly while the first row always stays."""
 
-    def __init__(self, n_cols: int, capacity: int):
+    def __init__(self, n_cols: int, capacity: int, stride: int = 1):
         self.rows = np.empty((max(capacity, 2), n_cols))
         self.steps = np.empty(max(capacity, 2), dtype=np.int64)
-        self.count, self.stride = 0, 1
+        self.count, self.stride = 0, stride
 
     def wants(self, step: int) -> bool:
         return step % self.stride == 0
@@ -172,8 +172,9 @@ class Run:
 
     def _new_recorders(self) -> None:
         cap = self.cfg.max_history
-        self._history = Recorder(len(self._hist_cols), cap)
-        self._traj = Recorder(self.layout.n_params, min(cap, TRAJECTORY_BUDGET // self.layout.n_params))
+        every = self.cfg.record_every
+        self._history = Recorder(len(self._hist_cols), cap, every)
+        self._traj = Recorder(self.layout.n_params, min(cap, TRAJECTORY_BUDGET // self.layout.n_params), every)
 
     def update_config(self, cfg: TrainConfig) -> None:
         """Change hyperparameters mid-run, keeping the current weights. Only HOT_FIELDS may differ; a new
