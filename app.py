@@ -6,11 +6,11 @@ from paramviz.ui import lab, search, studio
 
 
 def main() -> None:
-    st.set_page_config(page_title="paramviz", page_icon="📈", layout="wide")
+    st.set_page_config(page_title="paramviz", page_icon=":material/insights:", layout="wide")
     pages = [
-        st.Page(studio.page, title="Training studio", icon="🎛️", url_path="studio", default=True),
-        st.Page(lab.page, title="Overfitting lab", icon="🔬", url_path="lab"),
-        st.Page(search.page, title="Hyperparameter search", icon="🧭", url_path="search"),
+        st.Page(studio.page, title="Training studio", icon=":material/tune:", url_path="studio", default=True),
+        st.Page(lab.page, title="Overfitting lab", icon=":material/science:", url_path="lab"),
+        st.Page(search.page, title="Hyperparameter search", icon=":material/travel_explore:", url_path="search"),
     ]
     st.navigation(pages).run()
 

@@ -7,7 +7,8 @@ State is plain data (NamedTuples of arrays shaped like θ), so charts can read A
 
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import numpy as np
 

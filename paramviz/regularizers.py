@@ -6,7 +6,8 @@ l1_ratio set c1 and c2, so adding one is adding one entry.
 
 from __future__ import annotations
 
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 

@@ -7,7 +7,7 @@ learning-rate schedule, bounded recording and the API the app and notebooks use.
 from __future__ import annotations
 
 import math
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
