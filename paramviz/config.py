@@ -47,7 +47,7 @@ class Num:
             if not (isinstance(value, (np.integer, np.floating))):  # numpy scalars are fine; strings are not
                 raise ValueError(f"{name} must be {self.describe()}; got {value!r}")
             value = value.item()
-        if not math.isfinite(value):
+        if not math.isfinite(float(value) if abs(value) < 1e308 else math.inf):  # huge ints: no OverflowError
             raise ValueError(f"{name} must be {self.describe()}; got {value!r}")
         if self.integer and float(value) != int(value):
             raise ValueError(f"{name} must be {self.describe()}; got {value!r}")
@@ -71,7 +71,7 @@ class Choice:
 def _fmt(x: float) -> str:
     if x == math.inf:
         return "inf"
-    return f"{x:g}"
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"  # 4294967295, not 4.29497e+09
 
 
 # The one table of allowed values. The UI reads its slider ranges from here too.
