@@ -180,9 +180,10 @@ def outputs(theta: np.ndarray, X: np.ndarray, layout: Layout, act: Activation) -
     return forward(theta, X, layout, act)[-1]
 
 
-def loss_and_grad(theta, X, y, layout: Layout, act: Activation, loss_fn) -> tuple[np.ndarray, np.ndarray]:
-    """Data loss (T,) and its gradient with respect to theta (T, P), by backpropagation."""
-    A = forward(theta, X, layout, act)
+def loss_and_grad(theta, X, y, layout: Layout, act: Activation, loss_fn, A=None) -> tuple[np.ndarray, np.ndarray]:
+    """Data loss (T,) and its gradient with respect to theta (T, P), by backpropagation.
+    A: this batch's activations from `forward`, when the caller already has them."""
+    A = forward(theta, X, layout, act) if A is None else A
     loss, dZ = loss_fn(A[-1], y)
     p = layout.views(theta)
     grad = np.empty_like(theta)

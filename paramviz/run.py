@@ -47,9 +47,10 @@ class Model(NamedTuple):
         return "r2" if self.task == "regression" else "accuracy"
 
 
-def sgd_step(theta, opt_state, Xb, yb, model: Model, penalty: Penalty, opt: Transform, lr):
-    """One optimizer step on one minibatch: gradient of data loss + penalty, optimizer direction, update."""
-    batch_loss, grad = loss_and_grad(theta, Xb, yb, model.layout, model.act, model.loss_fn)
+def sgd_step(theta, opt_state, Xb, yb, model: Model, penalty: Penalty, opt: Transform, lr, A=None):
+    """One optimizer step on one minibatch: gradient of data loss + penalty, optimizer direction, update.
+    A: the minibatch's activations at theta, if already computed (see Run._batch_activations)."""
+    batch_loss, grad = loss_and_grad(theta, Xb, yb, model.layout, model.act, model.loss_fn, A)
     if penalty.active:
         grad += penalty.grad(theta)
     direction, opt_state = opt.update(grad, opt_state, theta)
@@ -59,9 +60,10 @@ def sgd_step(theta, opt_state, Xb, yb, model: Model, penalty: Penalty, opt: Tran
     return new_theta, opt_state, batch_loss, grad
 
 
-def evaluate(theta, data: Dataset, model: Model, penalty: Penalty, X_all: np.ndarray, y_all: np.ndarray):
-    """Full-data train and test loss, metric and penalty for each trial, from one forward pass over train+test."""
-    Z = forward(theta, X_all, model.layout, model.act)[-1]
+def evaluate(theta, data: Dataset, model: Model, penalty: Penalty, X_all: np.ndarray, y_all: np.ndarray, Z=None):
+    """Full-data train and test loss, metric and penalty for each trial, from one forward pass over train+test.
+    Z: the outputs on X_all, if already computed."""
+    Z = forward(theta, X_all, model.layout, model.act)[-1] if Z is None else Z
     n, n_test = len(data.y_train), len(data.y_test)
     per = model.loss_fn.per_sample(Z, y_all)
     score = model.correct(Z, y_all)
@@ -166,6 +168,7 @@ class Run:
         self.diverged, self.diverged_at, self.divergence_reason = False, None, ""
         self._last = {"batch_loss": np.nan, "grad_norm": np.nan, "update_ratio": np.nan}
         self._grad = np.zeros_like(self._theta)
+        self._acts = (-1, [])
         self._new_recorders()
         self._record(force=True)
         return self
@@ -224,8 +227,9 @@ class Run:
                 lr = self.learning_rate
                 idx = self._next_batch()
                 Xb, yb = (X, y) if full_batch else (X[idx], y[idx])
+                A = self._batch_activations(slice(0, len(y)) if full_batch else idx)
                 theta, state, batch_loss, grad = sgd_step(self._theta, self.opt_state, Xb, yb, self.model,
-                                                          self.penalty, self.optimizer, lr)
+                                                          self.penalty, self.optimizer, lr, A)
                 if not (np.isfinite(batch_loss[0]) and np.isfinite(theta).all()):
                     self._diverge("the loss" if not np.isfinite(batch_loss[0]) else "a parameter")
                     break
@@ -236,6 +240,14 @@ class Run:
                 self.step_count += 1
                 self._record()
         return self
+
+    def _batch_activations(self, rows) -> list[np.ndarray] | None:
+        """The batch's activations at the current theta, taken from the last full-data evaluation when it was
+        at this very step (train rows come first in X_all), so a recorded step costs one forward pass, not two."""
+        at, A = self._acts
+        if at != self.step_count:
+            return None
+        return [a[rows] if a.ndim == 2 else a[:, rows] for a in A]
 
     def step_epoch(self) -> Run:
         """Advance to the end of the current epoch (one full pass over the training data)."""
@@ -262,7 +274,9 @@ class Run:
                                   "the history stops at the last finite values")
 
     def _row(self) -> np.ndarray:
-        ev = evaluate(self._theta, self.data, self.model, self.penalty, self._X_all, self._y_all)
+        A = forward(self._theta, self._X_all, self.layout, self.model.act)
+        self._acts = (self.step_count, A)
+        ev = evaluate(self._theta, self.data, self.model, self.penalty, self._X_all, self._y_all, Z=A[-1])
         last = self._last
         return np.array([self.step_count, self.step_count / self.steps_per_epoch, ev["train_loss"][0],
                          ev["test_loss"][0], last["batch_loss"], ev["penalty"][0],
