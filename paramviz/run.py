@@ -234,11 +234,15 @@ class Run:
                     self._diverge("the loss" if not np.isfinite(batch_loss[0]) else "a parameter")
                     break
                 delta = theta - self._theta
+                previous = self._theta, self.opt_state, self._grad, self._last
                 self._last = {"batch_loss": batch_loss[0], "grad_norm": math.sqrt(np.dot(grad[0], grad[0])),
                               "update_ratio": _ratio(delta[0], self._theta[0]), "learning_rate": lr}
                 self._theta, self.opt_state, self._grad = theta, state, grad
                 self.step_count += 1
                 self._record()
+                if self.diverged:  # the full-data loss overflowed: keep the last finite step, as _diverge does
+                    self._theta, self.opt_state, self._grad, self._last = previous
+                    self.step_count -= 1
         return self
 
     def _batch_activations(self, rows) -> list[np.ndarray] | None:
@@ -271,7 +275,7 @@ class Run:
     def _diverge_on_eval(self) -> None:
         self.diverged, self.diverged_at = True, self.step_count
         self.divergence_reason = (f"the loss on the full data became infinite at step {self.step_count}; "
-                                  "the history stops at the last finite values")
+                                  f"the parameters are kept at step {self.step_count - 1}, the last finite values")
 
     def _row(self) -> np.ndarray:
         A = forward(self._theta, self._X_all, self.layout, self.model.act)
