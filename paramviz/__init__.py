@@ -7,9 +7,11 @@ from .nn import ACTIVATIONS, INITIALIZERS, LOSSES, Layout
 from .optim import OPTIMIZERS, SCHEDULES
 from .regularizers import REGULARIZERS
 from .run import HOT_FIELDS, Run
+from .sweep import MAX_TRIALS, IntUniform, LogUniform, SweepCancelled, SweepResult, Uniform, sweep
 
 __all__ = [
     "TrainConfig", "Run", "Dataset", "RawData", "load_csv", "make_raw", "prepare", "Layout",
     "DATASETS", "ACTIVATIONS", "INITIALIZERS", "LOSSES", "OPTIMIZERS", "REGULARIZERS", "SCHEDULES", "HOT_FIELDS",
+    "sweep", "SweepResult", "SweepCancelled", "Uniform", "LogUniform", "IntUniform", "MAX_TRIALS",
 ]
 __version__ = "0.1.0"
