@@ -1,0 +1,237 @@
+"""The overfitting lab's figures: capacity curve, regularization path, learning curve, early stopping and the
+bias–variance split. Each function takes the DataFrames of paramviz.lab and returns a plotly Figure."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from paramviz.lab import BiasVariance, EarlyStopping, weight_columns
+
+TRAIN_COLOR, TEST_COLOR, BEST_COLOR = "#1f77b4", "#ff7f0e", "#2ca02c"
+BIAS_COLOR, VARIANCE_COLOR, NOISE_COLOR, TRUE_COLOR = "#9467bd", "#d62728", "#7f7f7f", "#111111"
+FONT, TICK_FONT = 16, 14
+WEIGHT_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf",
+                 "#bcbd22", "#7f7f7f")
+
+CAPACITY_LABELS = {"poly_degree": "polynomial degree", "hidden_width": "neurons per hidden layer",
+                   "hidden_depth": "hidden layers"}
+REGULARIZER_TITLES = {"l1": "L1 (lasso)", "l2": "L2 (ridge)", "elasticnet": "elastic net"}
+
+
+def styled(fig: go.Figure, height: int = 480, **extra) -> go.Figure:
+    """The lab's common look: large fonts for a projector, the legend in one row above the plot."""
+    layout = {"height": height, "font": {"size": FONT}, "margin": {"l": 10, "r": 10, "t": 60, "b": 10},
+              "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "font": {"size": TICK_FONT}},
+              "hovermode": "closest"}
+    fig.update_layout({**layout, **extra})
+    fig.update_xaxes(tickfont={"size": TICK_FONT}, automargin=True)
+    fig.update_yaxes(tickfont={"size": TICK_FONT}, automargin=True)
+    return fig
+
+
+def _band(x, lo, hi, color: str, name: str) -> list[go.Scatter]:
+    """A shaded range between lo and hi (drawn only where they differ, e.g. over several data seeds)."""
+    fill = _rgba(color, 0.15)
+    return [go.Scatter(x=x, y=hi, mode="lines", line={"width": 0}, hoverinfo="skip", showlegend=False,
+                       legendgroup=name),
+            go.Scatter(x=x, y=lo, mode="lines", line={"width": 0}, fill="tonexty", fillcolor=fill,
+                       hoverinfo="skip", showlegend=False, legendgroup=name, name=f"{name} range")]
+
+
+def _rgba(hex_color: str, alpha: float) -> str:
+    r, g, b = (int(hex_color[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def _varies(lo: pd.Series, hi: pd.Series) -> bool:
+    return bool(np.any(np.abs(hi.to_numpy() - lo.to_numpy()) > 0))
+
+
+# ---- capacity curve ------------------------------------------------------------------------------------------
+
+def capacity_figure(curve: pd.DataFrame, param: str = "poly_degree") -> go.Figure:
+    """Train and test loss against capacity (log y), the best model starred; click a point to pick a model."""
+    x = curve[param]
+    fig = go.Figure()
+    if {"test_loss_lo", "test_loss_hi"} <= set(curve) and _varies(curve["test_loss_lo"], curve["test_loss_hi"]):
+        fig.add_traces(_band(x, curve["train_loss_lo"], curve["train_loss_hi"], TRAIN_COLOR, "train loss"))
+        fig.add_traces(_band(x, curve["test_loss_lo"], curve["test_loss_hi"], TEST_COLOR, "test loss"))
+    label = CAPACITY_LABELS.get(param, param)
+    hover = f"{label} %{{x}}<br>%{{fullData.name}} %{{y:.4g}}<extra></extra>"
+    for column, name, color in (("final_train_loss", "train loss", TRAIN_COLOR),
+                                ("final_test_loss", "test loss", TEST_COLOR)):
+        fig.add_trace(go.Scatter(x=x, y=curve[column], mode="lines+markers", name=name, legendgroup=name,
+                                 line={"color": color, "width": 3}, marker={"size": 10}, customdata=x,
+                                 hovertemplate=hover))
+    best = curve[curve["best"]]
+    if len(best):
+        fig.add_trace(go.Scatter(x=best[param], y=best["final_test_loss"], mode="markers", name="best test loss",
+                                 marker={"symbol": "star", "size": 24, "color": BEST_COLOR,
+                                         "line": {"width": 1, "color": "white"}},
+                                 customdata=best[param], hovertemplate=hover))
+        _underfit_overfit_labels(fig, curve, param, best[param].iloc[0])
+    diverged = curve[curve["diverged"]]
+    if len(diverged):
+        fig.add_trace(go.Scatter(x=diverged[param], y=diverged["final_test_loss"], mode="markers", name="diverged",
+                                 marker={"symbol": "x", "size": 14, "color": "black"}, hoverinfo="skip"))
+    fig.update_xaxes(title_text=label, dtick=1 if param != "hidden_width" else None,
+                     type="log" if param == "hidden_width" else "linear")
+    fig.update_yaxes(title_text="loss after training (log scale)", type="log")
+    return styled(fig, clickmode="event+select")
+
+
+def _underfit_overfit_labels(fig: go.Figure, curve: pd.DataFrame, param: str, best) -> None:
+    lo, hi = curve[param].min(), curve[param].max()
+    if best > lo:
+        fig.add_annotation(x=lo, y=1.0, xref="x", yref="paper", text="← underfitting (high bias)", showarrow=False,
+                           xanchor="left", font={"size": TICK_FONT, "color": "gray"})
+    if best < hi:
+        fig.add_annotation(x=hi, y=1.0, xref="x", yref="paper", text="overfitting (high variance) →",
+                           showarrow=False, xanchor="right", font={"size": TICK_FONT, "color": "gray"})
+
+
+# ---- regularization path -------------------------------------------------------------------------------------
+
+def regularization_path_figure(paths: list[pd.DataFrame], labels: dict[str, str] | None = None) -> go.Figure:
+    """One column per regularizer: train/test loss, every weight's final value and the number of weights that
+    are exactly zero, each against reg_strength λ on a log axis."""
+    labels = labels or {}
+    titles = [REGULARIZER_TITLES.get(p["regularizer"].iloc[0], p["regularizer"].iloc[0]) for p in paths]
+    fig = make_subplots(rows=3, cols=len(paths), shared_xaxes=True, row_heights=[0.32, 0.46, 0.22],
+                        vertical_spacing=0.06, horizontal_spacing=0.08, subplot_titles=titles)
+    for col, path in enumerate(paths, start=1):
+        _path_column(fig, path, col, labels, first=col == 1)
+    fig.update_xaxes(type="log", exponentformat="power")
+    fig.update_xaxes(title_text="regularization strength λ (log scale)", row=3)
+    fig.update_yaxes(type="log", row=1)
+    fig.update_yaxes(title_text="loss", row=1, col=1)
+    fig.update_yaxes(title_text="final weight", row=2, col=1)
+    fig.update_yaxes(title_text="weights = 0", row=3, col=1, rangemode="tozero")
+    return styled(fig, height=780)
+
+
+def _path_column(fig: go.Figure, path: pd.DataFrame, col: int, labels: dict[str, str], first: bool) -> None:
+    lam = path["reg_strength"]
+    for column, name, color in (("final_train_loss", "train loss", TRAIN_COLOR),
+                                ("final_test_loss", "test loss", TEST_COLOR)):
+        fig.add_trace(go.Scatter(x=lam, y=path[column], mode="lines+markers", name=name, legendgroup=name,
+                                 showlegend=first, line={"color": color, "width": 3},
+                                 hovertemplate="λ %{x:.3g}<br>" + name + " %{y:.4g}<extra></extra>"), row=1, col=col)
+    ok = path["final_test_loss"].where(~path["diverged"])
+    if ok.notna().any():
+        b = ok.idxmin()
+        fig.add_trace(go.Scatter(x=[lam[b]], y=[path["final_test_loss"][b]], mode="markers", name="best test loss",
+                                 legendgroup="best", showlegend=first,
+                                 marker={"symbol": "star", "size": 20, "color": BEST_COLOR}), row=1, col=col)
+    for i, w in enumerate(weight_columns(path)):
+        name = labels.get(w, w)
+        fig.add_trace(go.Scatter(x=lam, y=path[w], mode="lines", name=name, legendgroup="weights", showlegend=False,
+                                 line={"width": 2, "color": WEIGHT_COLORS[i % len(WEIGHT_COLORS)]},
+                                 hovertemplate=f"{name}<br>λ %{{x:.3g}}<br>weight %{{y:.4g}}<extra></extra>"),
+                      row=2, col=col)
+    fig.add_hline(y=0, line={"color": "gray", "width": 1}, row=2, col=col)
+    n = int(path["n_weights"].iloc[0])
+    fig.add_trace(go.Bar(x=lam, y=path["n_zero_weights"], name="weights exactly 0", legendgroup="zeros",
+                         showlegend=first, marker={"color": BIAS_COLOR},
+                         hovertemplate="λ %{x:.3g}<br>%{y} of " + str(n) + " weights are exactly 0<extra></extra>"),
+                  row=3, col=col)
+    fig.update_yaxes(range=[0, n + 0.5], row=3, col=col)
+
+
+# ---- learning curve --------------------------------------------------------------------------------------------
+
+def learning_curve_figure(curve: pd.DataFrame) -> go.Figure:
+    """Train and test loss against the number of training samples (log axes); the gap between them shaded."""
+    x = curve["n_train"]
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=x, y=curve["train_loss"], mode="lines", line={"width": 0}, showlegend=False,
+                             hoverinfo="skip"))
+    fig.add_trace(go.Scatter(x=x, y=curve["test_loss"], mode="lines", line={"width": 0}, fill="tonexty",
+                             fillcolor="rgba(127,127,127,0.18)", name="gap (test − train)", hoverinfo="skip"))
+    if _varies(curve["test_loss_lo"], curve["test_loss_hi"]):
+        fig.add_traces(_band(x, curve["train_loss_lo"], curve["train_loss_hi"], TRAIN_COLOR, "train loss"))
+        fig.add_traces(_band(x, curve["test_loss_lo"], curve["test_loss_hi"], TEST_COLOR, "test loss"))
+    for column, name, color in (("train_loss", "train loss", TRAIN_COLOR), ("test_loss", "test loss", TEST_COLOR)):
+        fig.add_trace(go.Scatter(x=x, y=curve[column], mode="lines+markers", name=name, legendgroup=name,
+                                 line={"color": color, "width": 3}, marker={"size": 10},
+                                 hovertemplate="%{x} training samples<br>" + name + " %{y:.4g}<extra></extra>"))
+    fig.update_xaxes(title_text="training samples (log scale)", type="log")
+    fig.update_yaxes(title_text="loss after training (log scale)", type="log")
+    return styled(fig)
+
+
+# ---- early stopping ----------------------------------------------------------------------------------------------
+
+def early_stopping_figure(history: pd.DataFrame, stop: EarlyStopping) -> go.Figure:
+    """The loss curves with the lowest test loss, the step where patience runs out, and the steps it skips."""
+    fig = go.Figure()
+    if stop.stopped:
+        fig.add_vrect(x0=stop.stop_step, x1=stop.final_step, fillcolor="gray", opacity=0.12, line_width=0,
+                      annotation_text="steps early stopping skips", annotation_position="top left",
+                      annotation_font_size=TICK_FONT)
+    for column, name, color in (("train_loss", "train loss", TRAIN_COLOR), ("test_loss", "test loss", TEST_COLOR)):
+        fig.add_trace(go.Scatter(x=history["step"], y=history[column], mode="lines", name=name,
+                                 line={"color": color, "width": 3},
+                                 hovertemplate="step %{x}<br>" + name + " %{y:.4g}<extra></extra>"))
+    fig.add_trace(go.Scatter(x=[stop.best_step], y=[stop.best_test_loss], mode="markers", name="lowest test loss",
+                             marker={"symbol": "star", "size": 22, "color": BEST_COLOR}))
+    if stop.stopped:
+        fig.add_trace(go.Scatter(x=[stop.restored_step], y=[stop.restored_test_loss], mode="markers",
+                                 name="weights early stopping keeps",
+                                 marker={"symbol": "circle-open", "size": 20, "color": "black", "line": {"width": 3}}))
+        fig.add_vline(x=stop.stop_step, line={"color": "black", "dash": "dash", "width": 2},
+                      annotation_text=f"stop at step {stop.stop_step}", annotation_position="top right",
+                      annotation_font_size=TICK_FONT)
+    fig.update_xaxes(title_text="step")
+    fig.update_yaxes(title_text="loss (log scale)", type="log")
+    return styled(fig)
+
+
+# ---- bias–variance -----------------------------------------------------------------------------------------------
+
+def bias_variance_fits_figure(bv: BiasVariance, param: str, value: int,
+                              train_points: tuple[np.ndarray, np.ndarray] | None = None) -> go.Figure:
+    """Every resample's fitted curve (thin), their mean (bold) and the true function (dashed) for one model."""
+    fits = bv.fits[bv.fits[param] == value]
+    point = bv.pointwise[bv.pointwise[param] == value]
+    fig = go.Figure()
+    for r, one in fits.groupby("resample"):
+        fig.add_trace(go.Scatter(x=one["x"], y=one["prediction"], mode="lines", name="one resample's fit",
+                                 legendgroup="fits", showlegend=r == 0, line={"color": _rgba(VARIANCE_COLOR, 0.3),
+                                                                               "width": 1.5}, hoverinfo="skip"))
+    if train_points is not None:
+        fig.add_trace(go.Scatter(x=train_points[0], y=train_points[1], mode="markers", name="one training set",
+                                 marker={"color": TRAIN_COLOR, "size": 9, "line": {"width": 1, "color": "white"}}))
+    fig.add_trace(go.Scatter(x=point["x"], y=point["mean_prediction"], mode="lines", name="average fit",
+                             line={"color": BIAS_COLOR, "width": 4}))
+    fig.add_trace(go.Scatter(x=point["x"], y=point["f"], mode="lines", name="true function f(x)",
+                             line={"color": TRUE_COLOR, "width": 3, "dash": "dash"}))
+    f = point["f"].to_numpy()
+    pad = max(1.0, 0.6 * (f.max() - f.min()))
+    fig.update_yaxes(title_text="prediction", range=[f.min() - pad, f.max() + pad])
+    fig.update_xaxes(title_text="x")
+    return styled(fig)
+
+
+def bias_variance_bars_figure(summary: pd.DataFrame, param: str = "poly_degree", clip: float = 6.0) -> go.Figure:
+    """Expected test error split into stacked bias², variance and noise for each capacity value. Bars taller
+    than `clip` × the smallest total are cut at that height and labelled with their true total."""
+    x = summary[param].astype(str)
+    total = summary["expected_error"]
+    top = float(min(total.max(), clip * total.min())) * 1.12
+    fig = go.Figure()
+    for column, name, color in (("noise", "noise σ²", NOISE_COLOR), ("bias2", "bias²", BIAS_COLOR),
+                                ("variance", "variance", VARIANCE_COLOR)):
+        fig.add_trace(go.Bar(x=x, y=summary[column], name=name, marker={"color": color},
+                             hovertemplate=f"{CAPACITY_LABELS.get(param, param)} %{{x}}<br>{name} %{{y:.4g}}"
+                                           "<extra></extra>"))
+    labels = [f"{t:.3g}" + (" ↑" if t > top else "") for t in total]
+    fig.add_trace(go.Scatter(x=x, y=np.minimum(total, top * 0.97), mode="text", text=labels, textposition="top center",
+                             name="expected error", showlegend=False, textfont={"size": TICK_FONT}, hoverinfo="skip"))
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(title_text=CAPACITY_LABELS.get(param, param), type="category")
+    fig.update_yaxes(title_text="expected squared test error", range=[0, top])
+    return styled(fig)
