@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 from paramviz.config import MAX_SAMPLES, TrainConfig
 
-STUDIO_PATH = "/studio"
+STUDIO_PATH = "/"  # the studio is the app's default page, which Streamlit serves at the root URL
 FULL_BATCH = MAX_SAMPLES  # batch_size this large means "the whole training set" (Run clips it to n_train)
 FULL_BATCH_LABEL = "full batch"
 NO_HIDDEN_LAYERS = "none"
@@ -107,11 +107,18 @@ def config_params(cfg: TrainConfig, defaults: TrainConfig | None = None) -> dict
 
 def studio_url(cfg: TrainConfig, **extra: Any) -> str:
     """Relative URL that opens the studio with exactly cfg's hyperparameters, e.g.
-    "/studio?dataset=spiral&learning_rate=0.03". `extra` adds studio settings such as speed=50.
+    "/?dataset=spiral&learning_rate=0.03" (the studio is the default page, served at the app's root).
+    `extra` adds studio settings such as speed=50 (steps per frame).
 
     >>> studio_url(TrainConfig(dataset="spiral", learning_rate=0.03))
-    '/studio?dataset=spiral&learning_rate=0.03'
+    '/?dataset=spiral&learning_rate=0.03'
     """
+    query = studio_query(cfg, **extra)
+    return f"{STUDIO_PATH}?{query}" if query else STUDIO_PATH
+
+
+def studio_query(cfg: TrainConfig, **extra: Any) -> str:
+    """The query string alone ("dataset=spiral&learning_rate=0.03"), for building absolute links."""
     params = config_params(cfg)
     params.update({k: encode_value(k, v) for k, v in extra.items()})
-    return f"{STUDIO_PATH}?{urlencode(params, safe=',')}" if params else STUDIO_PATH
+    return urlencode(params, safe=",")
