@@ -1,8 +1,347 @@
-"""Placeholder page; replaced by the real one."""
+"""The training studio: set hyperparameters, press Play, and watch the weights and biases learn.
+
+`page()` wires it: the sidebar returns a TrainConfig, the session's Run follows it, and a fragment that
+reruns ten times a second while playing steps the Run and redraws the numbers and charts.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from urllib.parse import urlsplit
 
 import streamlit as st
 
+import paramviz as pv
+from paramviz.charts import network as network_charts
+from paramviz.charts import training as charts
+from paramviz.config import OPTIMIZER_NAMES
+from paramviz.ui import state, widgets
+from paramviz.ui.urls import studio_query
+
+try:
+    from paramviz.lessons import LESSONS
+except ImportError:  # the lessons module is optional for the studio to work
+    LESSONS = {}
+
+FRAME_S = 0.1  # seconds between frames while playing
+TABS = ("Weights & biases", "Loss landscape", "Inside the optimizer", "Network")
+FOCUS_TAB = {"trajectories": TABS[0], "landscape": TABS[1], "optimizer": TABS[2], "network": TABS[3]}
+NO_LESSON = "none"
+CHART_CONFIG = {"displayModeBar": False, "scrollZoom": False}
+
 
 def page() -> None:
-    st.title("studio")
-    st.info("This page is being built.")
+    state.init()
+    widgets.load_layers_from_url()
+    try:
+        studio()
+    except Exception as e:  # the last line of defence: a message, never a traceback
+        st.session_state["playing"] = False
+        st.error(f"Something went wrong in the studio ({type(e).__name__}: {e}). Press Reset, or change a "
+                 "setting; your other settings are kept.")
+
+
+def studio() -> None:
+    with st.sidebar:
+        lesson_ui()
+    controls = widgets.sidebar_ui()
+    st.markdown("### Training studio · watch the weights and biases learn")
+    r = follow_controls(controls)
+    with st.sidebar:
+        share_ui(r, controls)
+    if r is None:
+        return
+    lesson_box()
+    transport_ui(r)
+    playing = st.session_state["playing"]
+    st.fragment(live_view, run_every=FRAME_S if playing else None)(controls.speed)
+
+
+def follow_controls(controls: widgets.Controls) -> pv.Run | None:
+    """Bring the session's Run in line with the controls; say so when a new run starts."""
+    if controls.cfg is None:
+        st.error(f"That setting can't be used: {controls.problem}. Training continues with the previous one.")
+        return state.run()
+    try:
+        notice = state.sync_run(controls.cfg, controls.speed)
+    except ValueError as e:
+        st.info(f"To train: {e}." if "CSV" in str(e) else f"That setting can't be used: {e}.")
+        return state.run() if controls.cfg.dataset != "csv" else None
+    if notice:
+        st.session_state["notice"] = notice
+        st.toast(notice)
+    state.set_compare(st.session_state.get("compare", []))
+    return state.run()
+
+
+# ---- lessons -----------------------------------------------------------------------------------------------
+
+def lesson_ui() -> None:
+    options = [NO_LESSON, *LESSONS]
+    st.selectbox("Lesson", options, key="lesson_pick", on_change=load_lesson,
+                 format_func=lambda k: "— pick a lesson —" if k == NO_LESSON else LESSONS[k].title,
+                 help="A ready-made setup that shows one phenomenon. Loading it sets every control and tells "
+                      "you what to watch; then press Play.")
+
+
+def lesson_speed(steps: int) -> int:
+    """Steps per frame that play the lesson's steps in about ten seconds."""
+    fitting = [s for s in widgets.SPEEDS if s <= max(1, steps // 100)]
+    return fitting[-1] if fitting else 1
+
+
+def load_lesson() -> None:
+    """Callback: one pick loads the lesson's config, speed, focus chart and comparison optimizers."""
+    ss = st.session_state
+    key = ss.get("lesson_pick", NO_LESSON)
+    if key not in LESSONS:
+        ss["lesson"], ss["compare"] = None, []
+        return
+    lesson = LESSONS[key]
+    widgets.apply_config(lesson.config)
+    ss["speed"] = lesson_speed(lesson.steps)
+    ss["lesson"], ss["stop_at"], ss["playing"] = key, lesson.steps, False
+    ss["compare"] = [o for o in lesson.compare if o in OPTIMIZER_NAMES]
+    if lesson.focus in FOCUS_TAB:
+        ss["chart"] = FOCUS_TAB[lesson.focus]
+    if lesson.landscape:
+        ss["land_p1"], ss["land_p2"] = lesson.landscape
+    ss.pop("run", None)  # a lesson always starts from step 0
+    ss["notice"] = f"Lesson loaded: {lesson.title}."
+
+
+def lesson_box() -> None:
+    key = st.session_state.get("lesson")
+    if key not in LESSONS:
+        return
+    lesson = LESSONS[key]
+    st.info(f"**Lesson: {lesson.title}**\n\n{lesson.watch}\n\nPress **▶ Play**: it runs {lesson.steps:,} "
+            "steps and pauses.", icon="🎓")
+
+
+# ---- transport: play, step, reset, new weights ---------------------------------------------------------------
+
+def transport_ui(r: pv.Run) -> None:
+    ss = st.session_state
+    cols = st.columns([1.2, 1, 1.5, 1, 1.3, 4], vertical_alignment="center")
+    playing = ss["playing"]
+    cols[0].button("⏸ Pause" if playing else "▶ Play", key="play", type="primary", on_click=toggle_play,
+                   width="stretch", help="Train continuously (about ten frames a second); press again to pause.")
+    cols[1].button("Step", key="step", on_click=step_once, width="stretch",
+                   help="One optimizer step (one minibatch update), or one epoch (a full pass over the data).")
+    cols[2].segmented_control("Step size", ["1 step", "1 epoch"], default="1 step", key="step_unit",
+                              label_visibility="collapsed")
+    cols[3].button("Reset", key="reset", on_click=state.reset, width="stretch",
+                   help="Back to step 0 with the same initial weights, the same data and the same batches.")
+    cols[4].button("New weights", key="new_weights", on_click=new_weights, width="stretch",
+                   help="Draw new random initial weights (a new weight seed) and start from step 0.")
+    if ss.get("notice"):
+        cols[5].caption(ss["notice"])
+
+
+def toggle_play() -> None:
+    ss = st.session_state
+    r = state.run()
+    ss["playing"] = not ss["playing"] and r is not None and not r.diverged
+    ss["notice"] = "" if ss["playing"] else ss.get("notice", "")
+
+
+def step_once() -> None:
+    st.session_state["playing"] = False
+    state.advance(None if st.session_state.get("step_unit") == "1 epoch" else 1)
+
+
+def new_weights() -> None:
+    st.session_state["init_seed"] = random.randrange(2**31)
+    st.session_state["playing"] = False
+
+
+# ---- the live part: numbers and charts, rerun every frame while playing ------------------------------------
+
+def live_view(speed: int) -> None:
+    ss = st.session_state
+    r = state.run()
+    if r is None:
+        return
+    try:
+        before = r.step_count
+        if ss["playing"]:
+            ss["frame"] += 1
+            state.advance(speed)
+            stop = stop_reason(r)
+            if stop:
+                ss["playing"], ss["notice"] = False, stop
+                st.rerun(scope="app")
+        ss["shown_step_delta"] = r.step_count - before if ss["playing"] else ss.get("shown_step_delta", 0)
+        metrics_ui(r)
+        if r.diverged:
+            divergence_warning(r)
+        charts_ui(r)
+    except Exception as e:  # inside the fragment too: a message, never a traceback
+        ss["playing"] = False
+        st.error(f"Something went wrong while training ({type(e).__name__}: {e}). Press Reset or change a "
+                 "setting.")
+
+
+def stop_reason(r: pv.Run) -> str:
+    ss = st.session_state
+    if r.diverged:
+        return f"Paused: the run diverged at step {r.diverged_at}."
+    stop_at = ss.get("stop_at")
+    if stop_at and r.step_count >= stop_at:
+        ss["stop_at"] = None
+        return f"Paused at step {r.step_count}, where the lesson's phenomenon shows. Press Play to go on."
+    return ""
+
+
+def _fmt(x: float) -> str:
+    return "—" if x != x else f"{x:.4g}"
+
+
+def metrics_ui(r: pv.Run) -> None:
+    h = r.history
+    now, start = h.iloc[-1], h.iloc[0]
+    metric = "r2" if r.data.task == "regression" else "accuracy"
+    label = "Test R²" if metric == "r2" else "Test accuracy"
+    cols = st.columns(6)
+    cols[0].metric("Step", f"{r.step_count:,}", delta=f"+{st.session_state.get('shown_step_delta', 0)}",
+                   delta_color="off", help="Optimizer steps so far (one step = one minibatch update); the delta "
+                                           "is how many steps the last frame ran.")
+    cols[1].metric("Epoch", f"{r.step_count / r.steps_per_epoch:.1f}",
+                   help=f"Passes over the training data; one epoch is {r.steps_per_epoch} steps.")
+    for col, name, key in ((cols[2], "Train loss", "train_loss"), (cols[3], "Test loss", "test_loss")):
+        col.metric(name, _fmt(now[key]), delta=_fmt(now[key] - start[key]), delta_color="inverse",
+                   help="Change since step 0 in the delta (down is good).")
+    value, delta = now[f"test_{metric}"], now[f"test_{metric}"] - start[f"test_{metric}"]
+    text = _fmt(value) if metric == "r2" else f"{value:.1%}"
+    cols[4].metric(label, text, delta=_fmt(delta) if metric == "r2" else f"{delta:+.1%}",
+                   help="On the held-out test data; change since step 0 in the delta.")
+    cols[5].metric("Learning rate now", f"{r.learning_rate:.3g}",
+                   help="The learning rate in force at this epoch (the schedule applied to the slider's value).")
+    st.caption(f"**{r.n_weights + r.n_biases:,} trainable parameters: {r.n_weights:,} weights, "
+               f"{r.n_biases:,} biases** · model {' → '.join(map(str, r.layout.sizes))} · "
+               f"{len(r.data.y_train)} train / {len(r.data.y_test)} test points")
+
+
+def divergence_warning(r: pv.Run) -> None:
+    st.warning(f"**Training diverged at step {r.diverged_at}.** {r.divergence_reason[:1].upper()}"
+               f"{r.divergence_reason[1:]}. The steps were too big: each update overshot the minimum further "
+               f"than the last. Lower the learning rate (now {r.cfg.learning_rate:g}) and press Reset, or pick "
+               "an adaptive optimizer such as adam.", icon="⚠️")
+
+
+def charts_ui(r: pv.Run) -> None:
+    diverged_at = r.diverged_at if r.diverged else None
+    left, right = st.columns(2, gap="medium")
+    with left:
+        st.plotly_chart(charts.model_figure(r), config=CHART_CONFIG, key="chart_model")
+    with right:
+        slot = st.container()  # the chart above its toggle, drawn after the toggle is read
+        log_y = st.toggle("Log scale", value=True, key="log_y", bind="query-params",
+                          help="Loss on a logarithmic axis: equal distances mean equal ratios.")
+        slot.plotly_chart(charts.loss_figure(r.history, log_y, diverged_at), config=CHART_CONFIG, key="chart_loss")
+    tabs = st.tabs(TABS, key="chart", bind="query-params")
+    drawers = (trajectories_tab, landscape_tab, optimizer_tab, network_tab)
+    for tab, draw in zip(tabs, drawers):
+        if tab.open is not False:  # None (no state tracking) draws every tab
+            with tab:
+                draw(r, diverged_at)
+
+
+def trajectories_tab(r: pv.Run, diverged_at: int | None) -> None:
+    layers = [f"layer {i}" for i in range(1, r.layout.n_layers + 1)]
+    picked = st.multiselect("Layers", layers, default=layers, key="traj_layers",
+                            help="Show only some layers' weights and biases.")
+    chosen = [int(p.split()[1]) for p in picked]
+    st.plotly_chart(charts.trajectory_figure(r.trajectory, chosen, diverged_at), config=CHART_CONFIG,
+                    key="chart_traj")
+
+
+def landscape_tab(r: pv.Run, diverged_at: int | None) -> None:
+    names = r.param_names
+    left, mid, right = st.columns(3)
+    if len(names) == 2:
+        p1, p2 = names
+        left.caption(f"This model has exactly two parameters, {p1} (weight) and {p2} (bias): the landscape "
+                     "below is the whole loss surface.")
+    else:
+        default2 = next((n for n in names if n.startswith("b")), names[1])
+        for key, default in (("land_p1", names[0]), ("land_p2", default2)):
+            if st.session_state.get(key) not in names:
+                st.session_state[key] = default
+        p1 = left.selectbox("Horizontal axis parameter", names, key="land_p1")
+        p2 = mid.selectbox("Vertical axis parameter", names, key="land_p2")
+        if p1 == p2:
+            st.info("Pick two different parameters.")
+            return
+    compare = right.multiselect("Compare optimizers (same start)", OPTIMIZER_NAMES, key="compare",
+                                help="Train the same model from the same initial weights with other "
+                                     "optimizers, step for step, and draw their paths too.")
+    state.set_compare(compare)
+    xs, ys, Z, paths = state.landscape(r, p1, p2)
+    st.plotly_chart(charts.landscape_figure(xs, ys, Z, p1, p2, paths), config=CHART_CONFIG, key="chart_land")
+
+
+def optimizer_tab(r: pv.Run, diverged_at: int | None) -> None:
+    left, right = st.columns(2, gap="medium")
+    with left:
+        st.plotly_chart(charts.weights_over_time_figure(r.trajectory, r.layout.n_layers), config=CHART_CONFIG,
+                        key="chart_hist")
+    with right:
+        st.plotly_chart(charts.gradients_figure(r.history, diverged_at), config=CHART_CONFIG, key="chart_grad")
+
+
+def network_tab(r: pv.Run, diverged_at: int | None) -> None:
+    d = r.data
+    outputs = tuple(d.class_names or (f"class {c}" for c in range(d.n_classes))) if d.task == "multiclass" \
+        else (d.target_name if d.task == "regression" else f"P({d.target_name}=1)",)
+    st.plotly_chart(network_charts.network_figure(r.params, r.layout.sizes, d.features.names, outputs),
+                    config=CHART_CONFIG, key="chart_net")
+
+
+# ---- share and export ----------------------------------------------------------------------------------------
+
+def share_ui(r: pv.Run | None, controls: widgets.Controls) -> None:
+    with st.expander("Share & export", expanded=False):
+        if controls.cfg is not None:
+            st.caption("This link opens the studio with these exact settings (the browser's address bar has "
+                       "them too):")
+            query = studio_query(controls.cfg, speed=controls.speed)
+            st.code(f"{_origin()}/?{query}", language=None, wrap_lines=True)
+        if r is not None:
+            st.download_button("History (CSV)", lambda: r.history.to_csv(index=False), "history.csv", "text/csv",
+                               on_click="ignore", width="stretch")
+            st.download_button("Weights and biases over time (CSV)", lambda: r.trajectory.to_csv(index=False),
+                               "trajectory.csv", "text/csv", on_click="ignore", width="stretch")
+            st.download_button("Config (JSON)", json.dumps(r.cfg.to_dict(), indent=2), "config.json",
+                               "application/json", on_click="ignore", width="stretch")
+        st.file_uploader("Load a config (JSON)", type=["json"], key="config_file", on_change=load_config_file,
+                         help="A config.json exported here: every control is set from it.")
+        if st.session_state.get("config_error"):
+            st.error(f"Could not load that config: {st.session_state['config_error']}. The previous settings "
+                     "stay.")
+
+
+def _origin() -> str:
+    try:
+        parts = urlsplit(st.context.url or "")
+        return f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
+    except Exception:
+        return ""
+
+
+def load_config_file() -> None:
+    """Callback: set every control from an uploaded config.json; a bad file names the field and changes nothing."""
+    ss = st.session_state
+    file = ss.get("config_file")
+    if file is None:
+        return
+    try:
+        cfg = widgets.config_from_json(file.getvalue())
+    except ValueError as e:
+        ss["config_error"] = str(e)
+        return
+    ss["config_error"] = ""
+    widgets.apply_config(cfg)
+    ss["notice"] = "Config loaded from the file."

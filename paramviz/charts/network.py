@@ -1,0 +1,100 @@
+"""The network diagram: neurons as circles, weights as edges (colour = sign, width = size), biases on the
+neurons — the way TensorFlow Playground draws it. Pure plotly, no streamlit."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from paramviz.charts.training import BLUE, ORANGE, TICK_FONT, base_layout, figure
+
+WIDTH_LEVELS = 4  # edges are drawn in this many widths per sign (one trace each, so the figure stays small)
+
+
+def node_positions(sizes: tuple[int, ...]) -> list[np.ndarray]:
+    """Per layer, the (n, 2) x/y positions of its neurons: layers left to right, neurons centred."""
+    tallest = max(sizes)
+    out = []
+    for layer, n in enumerate(sizes):
+        y = (np.arange(n) - (n - 1) / 2) * (1.0 if tallest <= 1 else 2.0 / (tallest - 1))
+        out.append(np.c_[np.full(n, float(layer)), -y])
+    return out
+
+
+def edge_segments(params: dict[str, np.ndarray], pos: list[np.ndarray]):
+    """Every weight as an edge: (x0, y0, x1, y1, value, name) arrays, one row per weight, in W1, W2, ... order."""
+    rows = []
+    layer = 1
+    while f"W{layer}" in params:
+        W = params[f"W{layer}"]
+        i, j = np.meshgrid(np.arange(W.shape[0]), np.arange(W.shape[1]), indexing="ij")
+        a, b = pos[layer - 1][i.ravel()], pos[layer][j.ravel()]
+        names = [f"W{layer}[{p},{q}]" for p, q in zip(i.ravel(), j.ravel())]
+        rows.append((a[:, 0], a[:, 1], b[:, 0], b[:, 1], W.ravel(), names))
+        layer += 1
+    if not rows:
+        return tuple(np.empty(0) for _ in range(5)) + ([],)
+    cols = list(zip(*rows))
+    return tuple(np.concatenate(c) for c in cols[:5]) + ([n for part in cols[5] for n in part],)
+
+
+def _joined(x0, y0, x1, y1) -> tuple[np.ndarray, np.ndarray]:
+    """Segments as one line trace: x0, x1, NaN, x0, x1, NaN, ..."""
+    nan = np.full_like(x0, np.nan)
+    return np.c_[x0, x1, nan].ravel(), np.c_[y0, y1, nan].ravel()
+
+
+def network_figure(params: dict[str, np.ndarray], sizes: tuple[int, ...], input_names: tuple[str, ...],
+                   output_names: tuple[str, ...] = (), height: int = 480) -> go.Figure:
+    """Edges coloured by the weight's sign (blue +, orange −, grey 0) with width and opacity by its size;
+    neurons coloured by their bias (same colours), inputs grey and labelled with their feature names."""
+    pos = node_positions(sizes)
+    x0, y0, x1, y1, w, names = edge_segments(params, pos)
+    biggest = float(np.max(np.abs(w))) if len(w) else 1.0
+    biggest = biggest if biggest > 0 else 1.0
+    level = np.minimum((np.abs(w) / biggest * WIDTH_LEVELS).astype(int), WIDTH_LEVELS - 1)
+    data = []
+    for color, group, label in ((BLUE, w > 0, "positive weight"), (ORANGE, w < 0, "negative weight"),
+                                ("#9e9e9e", w == 0, "zero weight")):
+        for lv in range(WIDTH_LEVELS):
+            pick = group & (level == lv)
+            if pick.any():
+                ex, ey = _joined(x0[pick], y0[pick], x1[pick], y1[pick])
+                data.append({"type": "scatter", "x": ex, "y": ey, "mode": "lines", "hoverinfo": "skip",
+                             "name": label, "showlegend": False, "opacity": 0.35 + 0.65 * lv / (WIDTH_LEVELS - 1),
+                             "line": {"color": color, "width": 0.8 + 2.8 * lv}})
+    if len(w):  # invisible markers at the edge midpoints carry the hover text
+        data.append({"type": "scatter", "x": (x0 + x1) / 2, "y": (y0 + y1) / 2, "mode": "markers",
+                     "showlegend": False, "marker": {"size": 8, "opacity": 0},
+                     "text": [f"{n} = {v:.3f}" for n, v in zip(names, w)], "hovertemplate": "%{text}<extra></extra>"})
+    data += _neurons(params, pos, sizes, input_names, output_names)
+    data += [{"type": "scatter", "x": [None], "y": [None], "mode": "lines", "name": f"{label} weight / bias",
+              "line": {"color": color, "width": 5}} for color, label in ((BLUE, "positive"), (ORANGE, "negative"))]
+    arch = " → ".join(map(str, sizes))
+    layout = base_layout(f"The network {arch}: edge width = |weight|, neuron colour = bias", height,
+                         xaxis={"visible": False, "range": [-0.7, len(sizes) - 0.3]},
+                         yaxis={"visible": False, "range": [-1.2, 1.2]})
+    return figure(data, layout)
+
+
+def _neurons(params, pos, sizes, input_names, output_names) -> list[dict]:
+    inputs = pos[0]
+    data = [{"type": "scatter", "x": inputs[:, 0], "y": inputs[:, 1], "mode": "markers+text", "showlegend": False,
+             "text": list(input_names), "textposition": "middle left", "textfont": {"size": TICK_FONT},
+             "marker": {"size": 22, "color": "#9e9e9e", "line": {"width": 1.5, "color": "#555"}},
+             "hovertemplate": "input %{text}<extra></extra>"}]
+    biases = [params[f"b{layer}"] for layer in range(1, len(sizes))]
+    scale = max((float(np.max(np.abs(b))) for b in biases if b.size), default=1.0) or 1.0
+    for layer, b in enumerate(biases, start=1):
+        p = pos[layer]
+        last = layer == len(sizes) - 1
+        labels = [f"b{layer}[{j}] = {v:.3f}" for j, v in enumerate(b)]
+        text = list(output_names) if last and output_names else None
+        data.append({
+            "type": "scatter", "x": p[:, 0], "y": p[:, 1], "mode": "markers+text" if text else "markers",
+            "showlegend": False, "text": text, "textposition": "middle right", "textfont": {"size": TICK_FONT},
+            "customdata": labels, "hovertemplate": "%{customdata}<extra></extra>",
+            "marker": {"size": 26 if last else 22, "color": b, "cmin": -scale, "cmax": scale,
+                       "colorscale": [[0, ORANGE], [0.5, "#f2f2f2"], [1, BLUE]],
+                       "line": {"width": 1.5, "color": "#555"}}})
+    return data

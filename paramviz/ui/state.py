@@ -1,0 +1,176 @@
+"""The studio's session state: the Run (one per browser session), its shadow runs, whether it is playing,
+and the cached loss-landscape grid. Everything here reads or writes st.session_state; nothing draws."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import streamlit as st
+
+import paramviz as pv
+from paramviz.charts.training import landscape_window
+
+DATA_FIELDS = frozenset({"dataset", "n_samples", "noise", "test_fraction", "seed", "n_classes", "scale_inputs"})
+MODEL_FIELDS = frozenset({"hidden_layers", "activation", "poly_degree", "init"})
+BOOKKEEPING = frozenset({"record_every", "max_history"})
+LANDSCAPE_EVERY = 20  # frames between landscape recomputations while playing (models with > 2 parameters)
+
+
+def init() -> None:
+    ss = st.session_state
+    ss.setdefault("playing", False)
+    ss.setdefault("frame", 0)
+    ss.setdefault("shadows", {})
+    ss.setdefault("notice", "")
+
+
+def run() -> pv.Run | None:
+    return st.session_state.get("run")
+
+
+def record_every_for(speed: int) -> int:
+    """Evaluate the full loss every step when watching slowly, every speed/20 steps when running fast (the
+    evaluation costs more than the step itself); the latest step is always shown."""
+    return 1 if speed < 50 else max(1, speed // 20)
+
+
+# ---- keeping the Run in step with the controls -------------------------------------------------------------
+
+def why_new_run(old: pv.TrainConfig, new: pv.TrainConfig, same_data: bool = True) -> str | None:
+    """Why a config change needs a new Run ("the data changed"), or None when training can continue."""
+    changed = {k for k, v in new.to_dict().items() if v != old.to_dict()[k]} - BOOKKEEPING
+    if not same_data or changed & DATA_FIELDS:
+        return "the data changed"
+    if changed & MODEL_FIELDS:
+        return "the architecture changed"
+    if "init_seed" in changed:
+        return "new initial weights were drawn"
+    if changed - pv.HOT_FIELDS:
+        return f"{', '.join(sorted(changed - pv.HOT_FIELDS))} changed"
+    return None
+
+
+def csv_data() -> Any:
+    loaded = st.session_state.get("csv_data")
+    return loaded[1] if loaded else None
+
+
+def sync_run(cfg: pv.TrainConfig, speed: int) -> str:
+    """Make the session's Run match cfg: a new Run when data or architecture changed, else update_config
+    (training continues from the current weights). Returns what happened, for the page to say."""
+    ss = st.session_state
+    data = csv_data() if cfg.dataset == "csv" else None
+    if cfg.dataset == "csv" and data is None:
+        raise ValueError("upload a CSV file (Data → Your own data) to train on it")
+    current = run()
+    if current is None:
+        new_run(cfg, speed, data)
+        return ""
+    reason = why_new_run(current.cfg, cfg, ss.get("run_data") is data)
+    if reason:
+        new_run(cfg, speed, data)
+        return f"New run: {reason}."
+    hot = cfg.replace(record_every=current.cfg.record_every, max_history=current.cfg.max_history)
+    if hot != current.cfg:
+        changed = sorted(k for k, v in hot.to_dict().items() if v != current.cfg.to_dict()[k])
+        current.update_config(hot)
+        for name, shadow in ss["shadows"].items():
+            shadow.update_config(hot.replace(optimizer=name))
+        return (f"Changed {', '.join(changed)} at step {current.step_count}: training continues from the "
+                "current weights.")
+    return ""
+
+
+def new_run(cfg: pv.TrainConfig, speed: int, data: Any = None) -> pv.Run:
+    ss = st.session_state
+    r = pv.Run(cfg.replace(record_every=record_every_for(speed)), data=data)
+    ss["run"], ss["run_data"] = r, data
+    ss["run_id"] = ss.get("run_id", 0) + 1
+    ss["shadows"] = {}
+    ss.pop("landscape", None)
+    return r
+
+
+# ---- moving the run (and its shadows) ------------------------------------------------------------------------
+
+def advance(n: int | None = None) -> None:
+    """n optimizer steps, or to the end of the epoch when n is None; shadow runs follow in lockstep."""
+    r = run()
+    if r is None:
+        return
+    r.step_epoch() if n is None else r.step(n)
+    catch_up_shadows()
+
+
+def catch_up_shadows() -> None:
+    r = run()
+    for shadow in st.session_state["shadows"].values():
+        behind = r.step_count - shadow.step_count
+        if behind > 0:
+            shadow.step(behind)
+
+
+def reset() -> None:
+    """Back to step 0 with the same initial weights (run.reset), shadows too."""
+    r = run()
+    if r is not None:
+        r.reset()
+        for shadow in st.session_state["shadows"].values():
+            shadow.reset()
+    st.session_state.pop("landscape", None)
+    st.session_state["playing"] = False
+
+
+def set_compare(optimizers: list[str]) -> None:
+    """Shadow runs: the same model, data and initial weights, trained by other optimizers in lockstep."""
+    r = run()
+    if r is None:
+        return
+    shadows = st.session_state["shadows"]
+    wanted = [o for o in optimizers if o != r.cfg.optimizer]
+    for name in list(shadows):
+        if name not in wanted:
+            del shadows[name]
+    for name in wanted:
+        if name not in shadows:
+            shadows[name] = pv.Run(r.cfg.replace(optimizer=name), data=r.data)
+    catch_up_shadows()
+
+
+# ---- the loss landscape, cached ------------------------------------------------------------------------------
+
+def path_of(r: pv.Run, p1: str, p2: str) -> tuple[np.ndarray, np.ndarray]:
+    t = r.trajectory
+    return t[p1].to_numpy(), t[p2].to_numpy()
+
+
+def landscape(r: pv.Run, p1: str, p2: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:
+    """(xs, ys, Z, paths): the loss grid over p1, p2 and every run's path. The grid, the costliest thing on
+    the page, is recomputed only when the parameters or the objective change, when the path leaves it, or
+    (models with more than two parameters, whose other weights move) every LANDSCAPE_EVERY frames."""
+    ss = st.session_state
+    paths = {f"{r.cfg.optimizer} (this run)": path_of(r, p1, p2)}
+    paths.update({name: path_of(s, p1, p2) for name, s in ss["shadows"].items()})
+    objective = (ss.get("run_id"), p1, p2, r.cfg.regularizer, r.cfg.reg_strength, r.cfg.l1_ratio)
+    cached = ss.get("landscape")
+    current = tuple(float(v[-1]) for v in paths[next(iter(paths))])
+    stale = (cached is None or cached["objective"] != objective or not _inside(cached, paths)
+             or (r.layout.n_params > 2 and cached["step"] != r.step_count
+                 and (not ss["playing"] or ss["frame"] - cached["frame"] >= LANDSCAPE_EVERY)))
+    if stale:
+        center, span = landscape_window(list(paths.values()), current)
+        n = 61 if r.layout.n_params <= 2 else (31 if r.layout.n_params <= 200 else 21)
+        xs, ys, Z = r.loss_grid(p1, p2, center=center, span=span, n=n)
+        cached = {"objective": objective, "xs": xs, "ys": ys, "Z": Z, "step": r.step_count, "frame": ss["frame"]}
+        ss["landscape"] = cached
+    return cached["xs"], cached["ys"], cached["Z"], paths
+
+
+def _inside(cached: dict, paths: dict) -> bool:
+    xs, ys = cached["xs"], cached["ys"]
+    for px, py in paths.values():
+        px, py = px[np.isfinite(px)], py[np.isfinite(py)]
+        if len(px) and (px.min() < xs[0] or px.max() > xs[-1] or py.min() < ys[0] or py.max() > ys[-1]):
+            return False
+    return True

@@ -1,0 +1,368 @@
+"""The studio's sidebar: every hyperparameter as a control that teaches what it does, bound to the URL.
+
+`sidebar_ui()` draws the controls and returns plain values (a TrainConfig and the speed); `apply_config()`
+puts a config back into the controls (lessons, config upload). Each control's key is its config field's
+name, which is also its URL query parameter (see paramviz.ui.urls).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+from typing import Any, NamedTuple
+
+import pandas as pd
+import streamlit as st
+
+import paramviz as pv
+from paramviz.config import (
+    ACTIVATION_NAMES,
+    DATASET_NAMES,
+    FIELDS,
+    INIT_NAMES,
+    MAX_HIDDEN_LAYERS,
+    OPTIMIZER_NAMES,
+    REGULARIZER_NAMES,
+    SCHEDULE_NAMES,
+)
+from paramviz.ui import urls
+from paramviz.ui.urls import APPLIES_WHEN, FULL_BATCH, FULL_BATCH_LABEL, fmt_batch, fmt_layers, fmt_number
+
+DEFAULTS = pv.TrainConfig()
+BIND = "query-params"
+
+
+def _one_two_five(lo_exp: int, hi_exp: int) -> list[float]:
+    """1, 2, 5 per decade: 1e-5, 2e-5, 5e-5, ..., 10**hi_exp (log-spaced, round numbers)."""
+    out = [float(f"{m}e{e}") for e in range(lo_exp, hi_exp) for m in (1, 2, 5)]
+    return out + [float(f"1e{hi_exp}")]
+
+
+LEARNING_RATES = _one_two_five(-5, 1)  # 1e-5 … 10
+REG_STRENGTHS = [0.0, *_one_two_five(-5, 1)]  # 0, 1e-5 … 10
+WEIGHT_DECAYS = [0.0, *_one_two_five(-5, 0)]
+BATCH_SIZES = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, FULL_BATCH]
+BETA2S = [0.9, 0.99, 0.995, 0.999, 0.9999]
+RHOS = [0.5, 0.8, 0.9, 0.95, 0.99, 0.999]
+WIDTHS = [1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 24, 32, 48, 64, 128, 256]
+SPEEDS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000]
+DEFAULT_SPEED = 200  # steps per frame: ten frames a second then show 2,000 steps a second
+
+HELP = {
+    "dataset": "The data the model learns from. A hyperparameter is set by you before training; the weights "
+               "and biases are then learned from these points.",
+    "n_samples": "How many points are drawn. More data makes each epoch longer but the test loss more reliable "
+                 "and overfitting harder.",
+    "noise": "How much random scatter is added to the points. Noise the model fits is what overfitting means.",
+    "test_fraction": "The share of points held out as the test set: the model never trains on them, so the test "
+                     "loss measures how well it generalises.",
+    "seed": "The random seed that draws the data and shuffles the minibatches: the same seed gives the same run.",
+    "n_classes": "How many clouds (classes) the blobs data has; the output layer gets one neuron per class.",
+    "scale_inputs": "Standardise each input feature to mean 0 and standard deviation 1 (statistics from the "
+                    "training set). Unscaled inputs make the loss surface a narrow valley that is slow to descend.",
+    "n_layers": "How many hidden layers sit between input and output. Zero hidden layers is a linear "
+                "(or logistic) model; each extra layer lets the model bend its output more.",
+    "neurons": "How many neurons each hidden layer has. Each neuron adds a weight per input and one bias, all "
+               "learned by the optimizer.",
+    "activation": "The non-linear function each hidden neuron applies to its weighted sum. Without one, any "
+                  "number of layers is still a linear model.",
+    "poly_degree": "Polynomial features: the inputs are expanded to all products up to this degree before the "
+                   "first layer. A high degree on little data overfits.",
+    "init": "How the initial weights are drawn before step 0 (biases start at 0). All-zero weights leave every "
+            "hidden neuron identical.",
+    "init_seed": "The seed that draws the initial weights. Empty: the data seed is used. 'New weights' draws "
+                 "a new one.",
+    "optimizer": "The rule that turns the gradient into a step. SGD steps straight downhill; momentum and Adam "
+                 "also remember earlier gradients.",
+    "learning_rate": "How far each step moves the weights along the optimizer's direction. Too small: slow "
+                     "progress; too large: the loss oscillates or diverges.",
+    "batch_size": "How many training points each step's gradient is averaged over. Small batches give cheap, "
+                  "noisy steps; the full batch gives exact, expensive ones.",
+    "momentum": "How much of the previous step's direction is kept (0 = plain SGD). Momentum speeds up travel "
+                "along a valley and damps zig-zags across it.",
+    "beta1": "Adam's memory for the average gradient (first moment): higher values smooth the direction over "
+             "more steps.",
+    "beta2": "Adam's memory for the average squared gradient (second moment), which sets each parameter's own "
+             "step size.",
+    "rho": "RMSProp's memory for the average squared gradient: each parameter's step is divided by the root of "
+           "this average.",
+    "weight_decay": "AdamW shrinks every weight toward 0 by this fraction of the learning rate each step, "
+                    "separately from the gradient (biases are not decayed).",
+    "schedule": "How the learning rate changes over epochs: constant, cut by γ in steps, decayed by γ every "
+                "epoch, or a cosine curve down to 0.",
+    "schedule_gamma": "The factor γ the learning rate is multiplied by (every 'epochs' epochs for step, every "
+                      "epoch for exponential).",
+    "schedule_epochs": "For step: how many epochs between cuts. For cosine: how many epochs until the learning "
+                       "rate reaches 0.",
+    "regularizer": "A penalty on large weights added to the loss (biases are never penalised). L1 pushes "
+                   "weights to exactly 0; L2 shrinks them all.",
+    "reg_strength": "λ, how much the penalty counts against the data loss. Larger λ: simpler model, less "
+                    "overfitting, but eventually underfitting.",
+    "l1_ratio": "The L1 share of the elastic-net penalty: 1 is pure L1, 0 is pure L2.",
+    "proximal": "Apply L1 by soft-thresholding after each step (proximal gradient): weights land exactly on 0 "
+                "instead of jittering around it.",
+    "speed": "How many optimizer steps run between two screen refreshes (about ten per second). Lower it to "
+             "watch single steps.",
+    "csv": "A CSV file of numeric columns: features and one target column. Text or whole-number targets are "
+           "classes, other numbers are regression.",
+}
+
+
+class Controls(NamedTuple):
+    """What the sidebar returns: the training config (None while it can't be built) and the speed."""
+
+    cfg: pv.TrainConfig | None
+    speed: int
+    problem: str = ""
+
+
+# ---- small widget helpers ----------------------------------------------------------------------------------
+
+def _parse_number(field: str, value: Any) -> float | int | None:
+    """A value from the URL or session state, checked against the field's allowed range; None if invalid."""
+    if value is None:
+        return None
+    try:
+        if field == "batch_size" and str(value) == FULL_BATCH_LABEL:
+            return FULL_BATCH
+        x = float(value)
+        return FIELDS[field].check(field, int(x) if FIELDS[field].integer and x == int(x) else x)
+    except (TypeError, ValueError):
+        return None
+
+
+def log_slider(label: str, field: str, grid: list, default: Any, fmt=fmt_number) -> Any:
+    """A select_slider over log-spaced round values. A value from a lesson, a config file or the URL that is
+    not on the grid is added to it, so every allowed value can be shown exactly."""
+    wanted = _parse_number(field, st.session_state.get(field, st.query_params.get(field)))
+    options = sorted(set(grid) | ({wanted} if wanted is not None else set()))
+    return st.select_slider(label, options, value=default, format_func=fmt, key=field, bind=BIND,
+                            help=HELP[field])
+
+
+def choice(label: str, field: str, options: tuple[str, ...], default: str) -> str:
+    return st.selectbox(label, options, index=options.index(default), key=field, bind=BIND, help=HELP[field])
+
+
+def slider(label: str, field: str, lo: float, hi: float, default: float, step: float, **kw) -> float:
+    return st.slider(label, lo, hi, default, step, key=field, bind=BIND, help=HELP[field], **kw)
+
+
+def _shown(field: str, values: dict) -> bool:
+    """Whether a setting applies to the choices made above it (momentum only for the momentum optimizers)."""
+    switch, choices = APPLIES_WHEN[field]
+    return values.get(switch) in choices
+
+
+# ---- sections ----------------------------------------------------------------------------------------------
+
+def data_ui(values: dict) -> None:
+    values["dataset"] = choice("Dataset", "dataset", DATASET_NAMES, DEFAULTS.dataset)
+    if values["dataset"] == "csv":
+        csv_ui()
+    else:
+        values["n_samples"] = st.number_input("Number of samples", 10, int(FIELDS["n_samples"].high),
+                                              DEFAULTS.n_samples, 10, key="n_samples", bind=BIND,
+                                              help=HELP["n_samples"])
+        values["noise"] = slider("Noise", "noise", 0.0, 3.0, DEFAULTS.noise, 0.05)
+        if values["dataset"] == "blobs":
+            values["n_classes"] = slider("Classes", "n_classes", 3, 8, DEFAULTS.n_classes, 1)
+    values["test_fraction"] = slider("Test share (train/test split)", "test_fraction", 0.05, 0.9,
+                                     DEFAULTS.test_fraction, 0.05)
+    left, right = st.columns(2, vertical_alignment="bottom")
+    values["seed"] = left.number_input("Data seed", 0, 2**32 - 1, DEFAULTS.seed, key="seed", bind=BIND,
+                                       help=HELP["seed"])
+    right.button("New data", on_click=_new_seed, args=("seed",), help="Draw a new data set: a new random seed.",
+                 width="stretch")
+    values["scale_inputs"] = st.checkbox("Standardise inputs", DEFAULTS.scale_inputs, key="scale_inputs",
+                                         bind=BIND, help=HELP["scale_inputs"])
+
+
+def _new_seed(field: str) -> None:
+    st.session_state[field] = random.randrange(2**31)
+
+
+def csv_ui() -> None:
+    """Upload a CSV and pick its target column. A bad file shows the reason and the previous data stays."""
+    st.file_uploader("Your own data (CSV)", type=["csv"], key="csv_file", on_change=_load_csv, help=HELP["csv"])
+    loaded = st.session_state.get("csv_data")
+    if st.session_state.get("csv_error"):
+        st.error(f"Could not use that file: {st.session_state['csv_error']}. The previous data stays.")
+    if loaded is None:
+        st.info("Upload a CSV file to train on your own data.")
+        return
+    name, raw, columns = loaded
+    st.selectbox("Target column", columns, index=columns.index(raw.target_name), key="csv_target",
+                 on_change=_load_csv, help="The column the model predicts; every other column is an input.")
+    kind = "regression" if raw.task == "regression" else f"{raw.n_classes} classes"
+    st.caption(f"{name}: {len(raw.y)} rows, {len(raw.input_names)} inputs, target {raw.target_name} ({kind})")
+
+
+def _load_csv() -> None:
+    """Callback: parse the uploaded file with pv.load_csv; keep the previous data if it fails."""
+    file = st.session_state.get("csv_file")
+    if file is None:
+        return
+    content = file.getvalue()
+    previous = st.session_state.get("csv_data")
+    target = st.session_state.get("csv_target") if previous and previous[0] == file.name else None
+    try:
+        columns = [str(c) for c in pd.read_csv(io.BytesIO(content), nrows=0).columns]
+        target = target if target in columns else None
+        raw = pv.load_csv(content, target=target)
+    except ValueError as e:
+        st.session_state["csv_error"] = str(e)
+        return
+    except Exception as e:  # a file pandas cannot even open: still a message, not a traceback
+        st.session_state["csv_error"] = f"the file could not be read as CSV ({type(e).__name__})"
+        return
+    st.session_state["csv_error"] = ""
+    st.session_state["csv_data"] = (file.name, raw, columns)
+    st.session_state["csv_target"] = raw.target_name
+
+
+def model_ui(values: dict) -> None:
+    layers = st.session_state.setdefault("hidden_layers", DEFAULTS.hidden_layers)
+    st.session_state.setdefault("n_layers", len(layers))
+    st.session_state.setdefault("neurons", max(layers, default=DEFAULTS.hidden_layers[0]))
+    n = st.slider("Hidden layers", 0, MAX_HIDDEN_LAYERS, key="n_layers", on_change=_layers_changed,
+                  help=HELP["n_layers"])
+    if n:
+        st.select_slider("Neurons per layer", sorted(set(WIDTHS) | {st.session_state["neurons"]}), key="neurons",
+                         on_change=_layers_changed, help=HELP["neurons"])
+    layers = st.session_state["hidden_layers"]
+    values["hidden_layers"] = layers
+    if len(set(layers)) > 1:
+        st.caption(f"Layer widths {fmt_layers(layers)} (as loaded); moving a slider makes all layers equal.")
+    values["activation"] = choice("Activation", "activation", ACTIVATION_NAMES, DEFAULTS.activation)
+    values["poly_degree"] = slider("Polynomial degree", "poly_degree", 1, 15, DEFAULTS.poly_degree, 1)
+    values["init"] = choice("Initialisation", "init", INIT_NAMES, DEFAULTS.init)
+    values["init_seed"] = st.number_input("Weight seed", 0, 2**32 - 1, None, key="init_seed", bind=BIND,
+                                          placeholder="same as the data seed", help=HELP["init_seed"])
+
+
+def _layers_changed() -> None:
+    n, width = st.session_state["n_layers"], st.session_state.get("neurons", DEFAULTS.hidden_layers[0])
+    st.session_state["hidden_layers"] = (int(width),) * int(n)
+
+
+def training_ui(values: dict) -> None:
+    values["optimizer"] = choice("Optimizer", "optimizer", OPTIMIZER_NAMES, DEFAULTS.optimizer)
+    values["learning_rate"] = log_slider("Learning rate (log scale)", "learning_rate", LEARNING_RATES,
+                                         DEFAULTS.learning_rate)
+    if _shown("momentum", values):
+        values["momentum"] = slider("Momentum μ", "momentum", 0.0, 0.99, DEFAULTS.momentum, 0.01)
+    if _shown("beta1", values):
+        values["beta1"] = slider("β1 (first moment)", "beta1", 0.0, 0.99, DEFAULTS.beta1, 0.01)
+        values["beta2"] = log_slider("β2 (second moment)", "beta2", BETA2S, DEFAULTS.beta2)
+    if _shown("rho", values):
+        values["rho"] = log_slider("ρ (RMSProp memory)", "rho", RHOS, DEFAULTS.rho)
+    if _shown("weight_decay", values):
+        values["weight_decay"] = log_slider("Weight decay (log scale)", "weight_decay", WEIGHT_DECAYS,
+                                            DEFAULTS.weight_decay)
+    values["batch_size"] = log_slider("Batch size", "batch_size", BATCH_SIZES, DEFAULTS.batch_size, fmt_batch)
+    values["schedule"] = choice("Learning-rate schedule", "schedule", SCHEDULE_NAMES, DEFAULTS.schedule)
+    if _shown("schedule_gamma", values):
+        values["schedule_gamma"] = slider("γ (decay factor)", "schedule_gamma", 0.05, 1.0, DEFAULTS.schedule_gamma,
+                                          0.05)
+    if _shown("schedule_epochs", values):
+        values["schedule_epochs"] = st.number_input("Epochs", 1, 1_000_000, DEFAULTS.schedule_epochs,
+                                                    key="schedule_epochs", bind=BIND, help=HELP["schedule_epochs"])
+
+
+def regularization_ui(values: dict) -> None:
+    values["regularizer"] = choice("Regularizer", "regularizer", REGULARIZER_NAMES, DEFAULTS.regularizer)
+    if _shown("reg_strength", values):
+        values["reg_strength"] = log_slider("Strength λ (log scale)", "reg_strength", REG_STRENGTHS,
+                                            DEFAULTS.reg_strength)
+    if _shown("l1_ratio", values):
+        values["l1_ratio"] = slider("L1 ratio", "l1_ratio", 0.0, 1.0, DEFAULTS.l1_ratio, 0.05)
+    if _shown("proximal", values):
+        values["proximal"] = st.checkbox("Proximal L1 step", DEFAULTS.proximal, key="proximal", bind=BIND,
+                                         help=HELP["proximal"])
+
+
+def speed_ui() -> int:
+    return st.select_slider("Steps per frame", SPEEDS, value=DEFAULT_SPEED, key="speed", bind=BIND,
+                            help=HELP["speed"])
+
+
+def sidebar_ui() -> Controls:
+    """Draw every control in the sidebar; return the config they describe (or the reason it is invalid)."""
+    values: dict[str, Any] = {}
+    with st.sidebar:
+        with st.expander("Data", expanded=True):
+            data_ui(values)
+        with st.expander("Model", expanded=True):
+            model_ui(values)
+        with st.expander("Training", expanded=True):
+            training_ui(values)
+        with st.expander("Regularization", expanded=True):
+            regularization_ui(values)
+        with st.expander("Speed", expanded=True):
+            speed = speed_ui()
+    sync_layers_param(values["hidden_layers"])
+    try:
+        return Controls(pv.TrainConfig(**values), speed)
+    except ValueError as e:
+        return Controls(None, speed, str(e))
+
+
+# ---- hidden_layers in the URL (a list: no single widget holds it) -------------------------------------------
+
+def load_layers_from_url() -> None:
+    """Once per session, before the sliders exist: take hidden_layers from the URL (bad value: default)."""
+    if "hidden_layers" in st.session_state:
+        return
+    text = st.query_params.get("hidden_layers")
+    try:
+        layers = urls.parse_layers(text) if text is not None else DEFAULTS.hidden_layers
+    except ValueError:
+        layers = DEFAULTS.hidden_layers
+    set_layers(layers)
+
+
+def set_layers(layers: tuple[int, ...]) -> None:
+    st.session_state["hidden_layers"] = tuple(layers)
+    st.session_state["n_layers"] = len(layers)
+    st.session_state["neurons"] = max(layers, default=st.session_state.get("neurons", DEFAULTS.hidden_layers[0]))
+
+
+def sync_layers_param(layers: tuple[int, ...]) -> None:
+    text = fmt_layers(layers)
+    current = st.query_params.get("hidden_layers")
+    if tuple(layers) == DEFAULTS.hidden_layers:
+        if current is not None:
+            del st.query_params["hidden_layers"]
+    elif current != text:
+        st.query_params["hidden_layers"] = text
+
+
+# ---- putting a config back into the controls ---------------------------------------------------------------
+
+WIDGET_FIELDS = ("dataset", "n_samples", "noise", "n_classes", "test_fraction", "seed", "scale_inputs",
+                 "activation", "poly_degree", "init", "init_seed", "optimizer", "learning_rate", "batch_size",
+                 "momentum", "beta1", "beta2", "rho", "weight_decay", "schedule", "schedule_gamma",
+                 "schedule_epochs", "regularizer", "reg_strength", "l1_ratio", "proximal")
+
+
+def apply_config(cfg: pv.TrainConfig) -> None:
+    """Set every control to cfg's value (call from a callback, before the widgets are drawn)."""
+    for field in WIDGET_FIELDS:
+        value = getattr(cfg, field)
+        if field == "batch_size" and value >= FULL_BATCH:
+            value = FULL_BATCH
+        st.session_state[field] = value
+    set_layers(cfg.hidden_layers)
+
+
+def config_from_json(text: str | bytes) -> pv.TrainConfig:
+    """A TrainConfig from a JSON export (cfg.to_dict()). Raises ValueError naming the bad field."""
+    try:
+        d = json.loads(text)
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise ValueError(f"the file is not valid JSON ({e})") from None
+    if isinstance(d, dict) and "hidden_layers" in d and isinstance(d["hidden_layers"], list):
+        d = {**d, "hidden_layers": tuple(d["hidden_layers"])}
+    return pv.TrainConfig.from_dict(d)
