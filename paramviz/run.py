@@ -277,9 +277,10 @@ class Run:
         self.divergence_reason = (f"the loss on the full data became infinite at step {self.step_count}; "
                                   f"the parameters are kept at step {self.step_count - 1}, the last finite values")
 
-    def _row(self) -> np.ndarray:
+    def _row(self, cache: bool = True) -> np.ndarray:
         A = forward(self._theta, self._X_all, self.layout, self.model.act)
-        self._acts = (self.step_count, A)
+        if cache:  # only scheduled records feed the next step, so reading `history` never changes the training
+            self._acts = (self.step_count, A)
         ev = evaluate(self._theta, self.data, self.model, self.penalty, self._X_all, self._y_all, Z=A[-1])
         last = self._last
         return np.array([self.step_count, self.step_count / self.steps_per_epoch, ev["train_loss"][0],
@@ -327,7 +328,8 @@ class Run:
         h = self._history
         rows = h.rows[:h.count]
         if h.last_step != self.step_count:
-            row = self._row()
+            with np.errstate(all="ignore"):
+                row = self._row(cache=False)
             if np.all(np.isfinite(row[2:5])):
                 rows = np.vstack([rows, row])
         df = pd.DataFrame(rows, columns=self._hist_cols)
