@@ -241,6 +241,19 @@ def test_steps_in_chunks_equal_steps_at_once():
     np.testing.assert_array_equal(a.theta, b.theta)
 
 
+@pytest.mark.parametrize("record_every", [1, 5])
+def test_reading_history_does_not_change_the_training(record_every):
+    cfg = pv.TrainConfig(dataset="spiral", n_samples=200, hidden_layers=(16, 16), optimizer="adam", learning_rate=0.03,
+                         batch_size=37, record_every=record_every)
+    watched = pv.Run(cfg)
+    for _ in range(20):
+        watched.step(3)
+        _ = watched.history, watched.trajectory  # what the app does between frames
+    unwatched = pv.Run(cfg).step(60)
+    np.testing.assert_array_equal(watched.theta, unwatched.theta)
+    assert watched.history.equals(unwatched.history)
+
+
 def test_init_seed_changes_only_the_initial_weights():
     a, b = pv.Run(REPRO), pv.Run(REPRO.replace(init_seed=123))
     assert not np.array_equal(a.initial_theta, b.initial_theta)
