@@ -182,7 +182,7 @@ def regularization_view() -> None:
     with c[1]:
         lr = choice("learning rate (plain gradient descent)", "lab_reg_lr", LR_CHOICES, 0.15)
     with c[2]:
-        steps = choice("steps", "lab_reg_steps", STEP_CHOICES, 4000)
+        steps = choice("steps", "lab_reg_steps", STEP_CHOICES, 2000)
     with c[3]:
         lam = choice("λ range", "lab_reg_lambda", LAMBDAS, (1e-4, 1.0))
     proximal = st.checkbox("proximal L1 step (soft-thresholding after each step)", value=True, key="lab_reg_prox",
@@ -234,12 +234,12 @@ def learning_curve_view() -> None:
     with c[0]:
         degree = slider("polynomial degree", "lab_lc_degree", 1, 15, 5)
     with c[1]:
-        steps = choice("steps", "lab_lc_steps", STEP_CHOICES, 1500)
+        steps = choice("steps", "lab_lc_steps", STEP_CHOICES, 1000)
     with c[2]:
         seeds = slider("data seeds (median)", "lab_lc_seeds", 1, 8, 5)
     with c[3]:
         noise = slider("noise σ", "lab_lc_noise", 0.0, 1.0, 0.3, step=0.05)
-    sizes = (6, 10, 20, 40, 80, 160, 320)
+    sizes = (6, 10, 20, 40, 80, 160)
     base = FEW_POINTS.replace(poly_degree=degree, noise=noise)
     curve = compute("learning_curve", base, sizes=sizes, steps=steps, seeds=tuple(range(seeds)))
     show(charts.learning_curve_figure(curve), key="lab_lc_chart")
@@ -294,11 +294,11 @@ def bias_variance_view() -> None:
                 "the fits disagree) and **noise σ²** (what no model can remove).")
     c = st.columns(4)
     with c[0]:
-        resamples = slider("training sets drawn", "lab_bv_resamples", 5, 50, 20)
+        resamples = slider("training sets drawn", "lab_bv_resamples", 5, 50, 30)
     with c[1]:
         steps = choice("steps", "lab_bv_steps", STEP_CHOICES, 1500)
     with c[2]:
-        max_degree = slider("highest degree", "lab_bv_max", 3, 15, 12)
+        max_degree = slider("highest degree", "lab_bv_max", 3, 15, 10)
     with c[3]:
         shown = slider("degree shown", "lab_bv_degree", 1, 15, 3)
     base = FEW_POINTS.replace(**data_ui("lab_bv", n_samples=20), test_fraction=0.25)
