@@ -69,9 +69,9 @@ def evaluate(theta, data: Dataset, model: Model, penalty: Penalty, X_all: np.nda
     score = model.correct(Z, y_all)
     train_score = np.add.reduce(score[..., :n], axis=-1) / n
     test_score = np.add.reduce(score[..., n:], axis=-1) / n_test
-    if model.task == "regression":  # R² = 1 − SS_res / SS_tot
-        train_score = 1.0 - train_score / max(np.var(data.y_train), 1e-300)
-        test_score = 1.0 - test_score / max(np.var(data.y_test), 1e-300)
+    if model.task == "regression":  # R² = 1 − SS_res / SS_tot; undefined (NaN) when y is constant, e.g. one point
+        train_score = 1.0 - train_score / (np.var(data.y_train) or np.nan)
+        test_score = 1.0 - test_score / (np.var(data.y_test) or np.nan)
     m = model.metric_name
     return {
         "train_loss": np.add.reduce(per[..., :n], axis=-1) / n,
