@@ -77,6 +77,15 @@ def test_r2_is_one_minus_ss_res_over_ss_tot():
     assert 0.0 < h["train_r2"] < 1.0
 
 
+def test_r2_of_a_single_test_point_is_undefined_not_a_huge_number():
+    run = pv.Run(pv.TrainConfig(dataset="sine", n_samples=10, test_fraction=0.1, hidden_layers=(), optimizer="sgd",
+                                learning_rate=0.1)).step(5)
+    assert len(run.data.y_test) == 1
+    h = run.history
+    assert h["test_r2"].isna().all()  # SS_tot = 0: R² is not defined
+    assert np.all(np.isfinite(h["test_loss"])) and np.all(np.isfinite(h["train_r2"]))
+
+
 def test_accuracy_is_the_fraction_of_right_classes():
     run = pv.Run(pv.TrainConfig(dataset="moons", n_samples=120, hidden_layers=(4,), optimizer="sgd",
                                 learning_rate=0.05, batch_size=16)).step(15)
