@@ -1,0 +1,88 @@
+"""Sweep speed: 64 trials trained side by side (pv.sweep) against the same 64 trials run one by one with pv.Run,
+measured in one run.
+
+Reference model: moons, 200 samples (140 train / 60 test), noise 0.2, MLP 2-8-8-1 tanh, Adam, batch 32, L2.
+The sweep varies learning_rate over 8 values × reg_strength over 8 values, 2000 steps each. Both sides record the
+full train/test loss every `record_every` steps (the sweep's default, steps/200 = 10): the one-by-one loop runs
+Run(cfg) with that record_every (the configs pv.sweep returns carry it) and reads each run's history, as a
+hand-written search would. Both sides give the same numbers; the script checks this before printing timings.
+
+Run:  python benchmarks/bench_sweep.py            (about a minute)
+      python benchmarks/bench_sweep.py --quick    (500 steps)
+Target: vectorised ≥ 8× the trials/s of one-by-one. Also prints n_jobs=2 against n_jobs=1 (informative only:
+with two cores the vectorised sweep is already bound by numpy's elementwise work).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import numpy as np  # noqa: E402
+
+import paramviz as pv  # noqa: E402
+
+CFG = pv.TrainConfig(dataset="moons", n_samples=200, noise=0.2, test_fraction=0.3, seed=0, hidden_layers=(8, 8),
+                     activation="tanh", optimizer="adam", learning_rate=0.01, batch_size=32,
+                     regularizer="l2", reg_strength=1e-3)
+SPACE = {"learning_rate": pv.LogUniform(1e-3, 3e-1, points=8), "reg_strength": pv.LogUniform(1e-4, 1e-1, points=8)}
+TARGET = 8.0
+
+
+def vectorised(steps: int, n_jobs: int = 1) -> tuple[float, pv.SweepResult]:
+    t0 = time.perf_counter()
+    result = pv.sweep(CFG, SPACE, steps=steps, n_jobs=n_jobs, details=True)
+    return time.perf_counter() - t0, result
+
+
+def one_by_one(configs: list[pv.TrainConfig], steps: int) -> tuple[float, list]:
+    t0 = time.perf_counter()
+    histories = [pv.Run(cfg).step(steps).history for cfg in configs]
+    return time.perf_counter() - t0, histories
+
+
+def check_same(result: pv.SweepResult, histories: list) -> float:
+    """Largest relative difference between the sweep's and the Runs' recorded test losses (expected 0)."""
+    worst = 0.0
+    for mine, theirs in zip(result.histories, histories):
+        if list(mine["step"]) != list(theirs["step"]):
+            raise SystemExit("sweep and Run recorded different steps")
+        a, b = mine["test_loss"].to_numpy(), theirs["test_loss"].to_numpy()
+        worst = max(worst, float(np.max(np.abs(a - b) / np.abs(b))))
+    return worst
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="500 steps instead of 2000")
+    parser.add_argument("--repeats", type=int, default=3, help="timed repeats of each side (median reported)")
+    args = parser.parse_args()
+    steps = 500 if args.quick else 2000
+    vectorised(20)  # warm-up: imports and first-call costs
+    n = 64
+    sweep_times, run_times, worst = [], [], 0.0
+    for _ in range(args.repeats):  # interleaved, so a busy machine slows both sides alike
+        t_sweep, result = vectorised(steps)
+        t_runs, histories = one_by_one(result.configs, steps)
+        sweep_times.append(t_sweep)
+        run_times.append(t_runs)
+        worst = max(worst, check_same(result, histories))
+    t_sweep, t_runs = statistics.median(sweep_times), statistics.median(run_times)
+    t_parallel = statistics.median(vectorised(steps, n_jobs=2)[0] for _ in range(args.repeats))
+    ratio = t_runs / t_sweep
+    print(f"{n} trials × {steps} steps, record_every {result.configs[0].record_every}, "
+          f"median of {args.repeats} (max relative difference sweep vs Run: {worst:.1e})")
+    print(f"  one by one (pv.Run)      {n / t_runs:8.2f} trials/s   ({t_runs:6.2f} s)")
+    print(f"  vectorised (pv.sweep)    {n / t_sweep:8.2f} trials/s   ({t_sweep:6.2f} s)")
+    print(f"  ratio                    {ratio:8.2f}×  (target ≥ {TARGET:g}×: {'met' if ratio >= TARGET else 'NOT met'})")
+    print(f"  vectorised, n_jobs=2     {n / t_parallel:8.2f} trials/s   ({t_parallel:6.2f} s)  "
+          f"= {t_sweep / t_parallel:.2f}× n_jobs=1 (informative)")
+
+
+if __name__ == "__main__":
+    main()
