@@ -607,8 +607,10 @@ def _n_workers(n_jobs: int, backend: str | None) -> int:
         with _backend(backend):
             return max(1, joblib.effective_n_jobs(n_jobs))
     except (ValueError, ImportError, KeyError) as e:
-        raise ValueError(f"backend {backend!r} is not available: {e} (for 'dask', create a "
-                         "dask.distributed.Client first)") from None
+        reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        if backend == "dask" and "Client" in reason:
+            reason = "no Dask client is running; create one first with dask.distributed.Client(...)"
+        raise ValueError(f"backend {backend!r} is not available: {reason}") from None
 
 
 def _train_all(chunks: list[Chunk], n_jobs: int, backend: str | None, report: _Progress,

@@ -197,6 +197,7 @@ def test_divergent_trials_are_marked_and_frozen_while_the_others_finish():
     ({"learning_rate": [0.1]}, {"steps": 1_000_001}, ["steps", "got 1000001"]),
     ({"learning_rate": [0.1]}, {"record_every": 0}, ["record_every"]),
     ({"learning_rate": [0.1]}, {"n_jobs": 0}, ["n_jobs"]),
+    ({"learning_rate": [0.1]}, {"backend": "nonsense"}, ["backend", "nonsense", "threading"]),
     ({"dataset": ["csv"]}, {}, ["trial 0", "dataset='csv'", "csv"]),
 ])
 def test_bad_sweeps_raise_value_error_naming_the_field(space, kwargs, words):
