@@ -43,6 +43,7 @@ GROUP_FIELDS = ("dataset", "n_samples", "noise", "test_fraction", "seed", "n_cla
 ARCHITECTURE_KEYS = {"hidden_width": WIDTH, "hidden_depth": Num(0, MAX_HIDDEN_LAYERS, integer=True)}
 NOT_SWEPT = ("record_every", "max_history")  # bookkeeping, set by sweep() itself
 HISTORY_COLUMNS = ("step", "train_loss", "test_loss", "train_{m}", "test_{m}", "penalty")
+DEFAULT_LAYERS = TrainConfig().hidden_layers
 STEPS = Num(1, MAX_STEPS, integer=True)
 SEED = Num(0, 2**32 - 1, integer=True)
 
@@ -282,10 +283,9 @@ def _trial_config(base: TrainConfig, trial: int, settings: dict[str, Any], bookk
 
 
 def _hidden_layers(base: TrainConfig, settings: dict[str, Any]) -> tuple[int, ...]:
-    """(width,) * depth; a width alone keeps the base depth (at least 1), a depth alone the base's first width."""
-    if "hidden_width" not in settings and not base.hidden_layers:
-        raise ValueError("hidden_depth needs hidden_width in the space too: the base config has no hidden layers")
-    width = settings.get("hidden_width", base.hidden_layers[0] if base.hidden_layers else None)
+    """(width,) * depth. A width alone keeps the base depth (at least 1); a depth alone takes the base's first
+    width, or TrainConfig's default width when the base has no hidden layer."""
+    width = settings.get("hidden_width", (base.hidden_layers or DEFAULT_LAYERS)[0])
     depth = settings.get("hidden_depth", max(1, len(base.hidden_layers)))
     width = ARCHITECTURE_KEYS["hidden_width"].check("hidden_width", width)
     return (width,) * ARCHITECTURE_KEYS["hidden_depth"].check("hidden_depth", depth)

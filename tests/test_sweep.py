@@ -251,9 +251,13 @@ def test_hidden_width_and_depth_build_layers_and_mixed_architectures_train_in_gr
     assert len(chunks) == 5  # depth 0 is one network whatever the width; 2 widths × depths 1, 2 are four more
 
 
-def test_hidden_width_alone_keeps_the_base_depth():
+def test_hidden_width_alone_keeps_the_base_depth_and_depth_alone_the_base_width():
     result = pv.sweep(pv.TrainConfig(hidden_layers=(8, 8, 8)), {"hidden_width": [4]}, steps=1, details=True)
     assert result.configs[0].hidden_layers == (4, 4, 4)
+    result = pv.sweep(pv.TrainConfig(hidden_layers=(5, 3)), {"hidden_depth": [1, 3]}, steps=1, details=True)
+    assert [c.hidden_layers for c in result.configs] == [(5,), (5, 5, 5)]
+    result = pv.sweep(pv.TrainConfig(hidden_layers=()), {"hidden_depth": [0, 2]}, steps=1, details=True)
+    assert [c.hidden_layers for c in result.configs] == [(), (8, 8)]  # TrainConfig's default width
 
 
 def test_hidden_layers_lists_become_tuples_in_the_table():
