@@ -175,8 +175,7 @@ def sweep(base_cfg: TrainConfig, space: dict[str, Any], method: str = "grid", st
     """
     plan = _plan(base_cfg, space, method, steps, n_trials, seed, record_every)
     _check_options(n_jobs, progress, details)
-    chunks = _chunks(plan, data, _n_workers(n_jobs, backend))
-    metrics = sorted({"r2" if c.data.task == "regression" else "accuracy" for c in chunks})
+    chunks, metrics = _chunks(plan, data, _n_workers(n_jobs, backend))
     done: dict[int, TrialResult] = {}
     report = _Progress(progress, chunks, len(plan.configs))
     try:
@@ -186,7 +185,7 @@ def sweep(base_cfg: TrainConfig, space: dict[str, Any], method: str = "grid", st
         raise SweepCancelled(_table(plan, done, metrics)) from None
     report.final()
     table = _table(plan, done, metrics)
-    return _details(plan, chunks, done, table) if details else table
+    return _details(plan, chunks, done, table, data) if details else table
 
 
 class Plan(NamedTuple):
@@ -311,36 +310,43 @@ class Chunk(NamedTuple):
 
     trials: tuple[int, ...]
     configs: tuple[TrainConfig, ...]
-    data: Dataset
+    source: RawData | Dataset | None  # the user's data, if any; the worker builds the trials' Dataset from it
     steps: int
     record_every: int
     columns: frozenset[str]  # per-trial constants that differ somewhere in the sweep: passed as (T, 1) columns
 
 
-def _chunks(plan: Plan, data, n_workers: int) -> list[Chunk]:
-    """Group trials that can share one stacked theta, then split big groups so every worker gets work."""
+def _chunks(plan: Plan, data, n_workers: int) -> tuple[list[Chunk], list[str]]:
+    """Group trials that can share one stacked theta, then split big groups so every worker gets work.
+    Also returns the metrics the table needs ("accuracy", "r2")."""
     groups: dict[tuple, list[int]] = {}
     for i, cfg in enumerate(plan.configs):
-        groups.setdefault(tuple(getattr(cfg, f) for f in GROUP_FIELDS), []).append(i)
+        groups.setdefault(_group_key(cfg), []).append(i)
     columns = _varying_constants(plan.configs)
     per_worker = math.ceil(len(plan.configs) / (2 * n_workers)) if n_workers > 1 else MAX_TRIALS
-    chunks = []
+    chunks, metrics = [], set()
     for trials in groups.values():
-        dataset = _group_data(plan, trials[0], data)
+        # built here to report a bad dataset before any training, then dropped: workers rebuild it, so a
+        # sweep over many seeds or sample sizes never holds every group's data at once
+        dataset = _group_data(plan.configs[trials[0]], plan.settings[trials[0]], trials[0], data)
+        metrics.add("r2" if dataset.task == "regression" else "accuracy")
         widest = max((dataset.X_train.shape[1], *plan.configs[trials[0]].hidden_layers, dataset.n_outputs))
-        n_all = len(dataset.y_train) + len(dataset.y_test)
-        size = max(1, min(per_worker, EVAL_BUDGET // (n_all * widest)))
+        size = max(1, min(per_worker, EVAL_BUDGET // ((len(dataset.y_train) + len(dataset.y_test)) * widest)))
         for part in np.array_split(np.array(trials), math.ceil(len(trials) / size)):
-            chunks.append(Chunk(tuple(part.tolist()), tuple(plan.configs[t] for t in part), dataset,
+            chunks.append(Chunk(tuple(part.tolist()), tuple(plan.configs[t] for t in part), data,
                                 plan.steps, plan.record_every, columns))
-    return chunks
+    return chunks, sorted(metrics)
 
 
-def _group_data(plan: Plan, trial: int, data) -> Dataset:
+def _group_key(cfg: TrainConfig) -> tuple:
+    return tuple(getattr(cfg, f) for f in GROUP_FIELDS)
+
+
+def _group_data(cfg: TrainConfig, settings: dict[str, Any], trial: int, data) -> Dataset:
     try:
-        return to_dataset(plan.configs[trial], data)
+        return to_dataset(cfg, data)
     except ValueError as e:
-        raise ValueError(f"trial {trial} ({_describe(plan.settings[trial])}): {e}") from None
+        raise ValueError(f"trial {trial} ({_describe(settings)}): {e}") from None
 
 
 def _constants(cfg: TrainConfig) -> dict[str, Any]:
@@ -375,11 +381,12 @@ def train_chunk(chunk: Chunk, tick: Callable[[int], None] | None = None) -> list
     """Train a chunk's trials side by side for chunk.steps steps, exactly as separate Runs would.
 
     tick(steps_done), if given, is called after every step (the sweep's progress report)."""
-    cfg, data = chunk.configs[0], chunk.data
+    cfg = chunk.configs[0]
+    data = to_dataset(cfg, chunk.source)
     model = build_model(cfg, data)
     init_seed = cfg.seed if cfg.init_seed is None else cfg.init_seed
     stack = _Stack(chunk, model, model.layout.init(cfg.init, np.random.default_rng([init_seed, 4])))
-    book = _Book(chunk, model)
+    book = _Book(chunk, model, data)
     batches = _Batches(cfg.seed, len(data.y_train), cfg.batch_size)
     X, y = data.X_train, data.y_train
     full_batch = batches.size >= len(y)
@@ -492,8 +499,8 @@ class _Book:
     """A chunk's records, kept as Run keeps them: full-data losses every record_every steps and at the last
     step, and each trial's final parameters and divergence."""
 
-    def __init__(self, chunk: Chunk, model: Model):
-        self.chunk, self.model = chunk, model
+    def __init__(self, chunk: Chunk, model: Model, data: Dataset):
+        self.chunk, self.model, self.data = chunk, model, data
         self.steps = np.unique(np.r_[np.arange(0, chunk.steps + 1, chunk.record_every), chunk.steps])
         self._index = {int(s): k for k, s in enumerate(self.steps)}
         T = len(chunk.trials)
@@ -502,8 +509,8 @@ class _Book:
         self.extra: dict[int, np.ndarray] = {}  # position -> the row at its last finite step, if not recorded
         self.theta: list[np.ndarray | None] = [None] * T
         self.diverged_at: list[int | None] = [None] * T
-        self.X_all = np.concatenate([chunk.data.X_train, chunk.data.X_test])
-        self.y_all = np.concatenate([chunk.data.y_train, chunk.data.y_test])
+        self.X_all = np.concatenate([data.X_train, data.X_test])
+        self.y_all = np.concatenate([data.y_train, data.y_test])
 
     def wants(self, step: int) -> bool:
         return step in self._index
@@ -511,7 +518,7 @@ class _Book:
     def _rows(self, theta: np.ndarray, penalty: Penalty, A: list[np.ndarray] | None = None):
         """(T, 5) train_loss, test_loss, train_metric, test_metric, penalty, and the activations on all data."""
         A = forward(theta, self.X_all, self.model.layout, self.model.act) if A is None else A
-        ev = evaluate(theta, self.chunk.data, self.model, penalty, self.X_all, self.y_all, Z=A[-1])
+        ev = evaluate(theta, self.data, self.model, penalty, self.X_all, self.y_all, Z=A[-1])
         m = self.model.metric_name
         rows = np.column_stack([ev["train_loss"], ev["test_loss"], ev[f"train_{m}"], ev[f"test_{m}"],
                                 ev["penalty"]])
@@ -659,14 +666,20 @@ def _summary(trial: int, settings: dict[str, Any], r: TrialResult) -> dict[str, 
             "diverged_at": pd.NA if r.diverged_at is None else r.diverged_at}
 
 
-def _details(plan: Plan, chunks: list[Chunk], done: dict[int, TrialResult], table: pd.DataFrame) -> SweepResult:
+def _details(plan: Plan, chunks: list[Chunk], done: dict[int, TrialResult], table: pd.DataFrame,
+             source) -> SweepResult:
     n = len(plan.configs)
     data: list[Dataset | None] = [None] * n
     names: list[list[str] | None] = [None] * n
+    groups: dict[tuple, tuple[Dataset, list[str]]] = {}
     for chunk in chunks:
-        scalar_names = build_model(chunk.configs[0], chunk.data).layout.scalar_names()
+        cfg = chunk.configs[0]
+        if _group_key(cfg) not in groups:
+            dataset = to_dataset(cfg, source)
+            groups[_group_key(cfg)] = dataset, build_model(cfg, dataset).layout.scalar_names()
+        dataset, scalar_names = groups[_group_key(cfg)]
         for t in chunk.trials:
-            data[t], names[t] = chunk.data, list(scalar_names)
+            data[t], names[t] = dataset, list(scalar_names)
     histories = [_history_frame(done[t]) for t in range(n)]
     return SweepResult(table, histories, [done[t].theta.copy() for t in range(n)], names, list(plan.configs), data)
 

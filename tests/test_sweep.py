@@ -247,7 +247,8 @@ def test_hidden_width_and_depth_build_layers_and_mixed_architectures_train_in_gr
     assert layers[:4] == [(), (), (3,), (3,)] and layers[-1] == (5, 5)
     assert len(result.param_names[0]) == 3 and len(result.param_names[4]) == 3 * 2 + 3 + 3 * 3 + 3 + 3 + 1
     assert_table_matches_runs(result, runs_for(result, 40))
-    chunks = sweep_module._chunks(sweep_module._plan(SMALL, space, "grid", 40, None, 0, None), None, 1)
+    chunks, metrics = sweep_module._chunks(sweep_module._plan(SMALL, space, "grid", 40, None, 0, None), None, 1)
+    assert metrics == ["accuracy"]
     assert len(chunks) == 5  # depth 0 is one network whatever the width; 2 widths × depths 1, 2 are four more
 
 
@@ -285,8 +286,8 @@ def test_joblib_workers_give_the_same_table_as_one_process():
 
 def test_big_groups_are_split_into_chunks_for_parallel_workers():
     plan = sweep_module._plan(SMALL, {"learning_rate": pv.LogUniform(1e-3, 1.0, points=16)}, "grid", 5, None, 0, None)
-    assert [len(c.trials) for c in sweep_module._chunks(plan, None, 1)] == [16]
-    assert [len(c.trials) for c in sweep_module._chunks(plan, None, 2)] == [4, 4, 4, 4]
+    assert [len(c.trials) for c in sweep_module._chunks(plan, None, 1)[0]] == [16]
+    assert [len(c.trials) for c in sweep_module._chunks(plan, None, 2)[0]] == [4, 4, 4, 4]
 
 
 def test_paramviz_sweeps_without_dask_installed():
@@ -304,3 +305,13 @@ def test_paramviz_sweeps_without_dask_installed():
     out = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[1],
                          capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "ok", out.stderr
+
+
+def test_mixed_tasks_get_both_metric_columns_filled_where_they_apply():
+    result = pv.sweep(SMALL, {"dataset": ["moons", "sine"]}, steps=20, details=True)
+    table = result.table
+    assert {"final_test_accuracy", "final_test_r2"} <= set(table.columns)
+    assert table["final_test_accuracy"].notna().tolist() == [True, False]
+    assert table["final_test_r2"].notna().tolist() == [False, True]
+    assert list(result.histories[1].columns) == ["step", "train_loss", "test_loss", "train_r2", "test_r2", "penalty"]
+    assert_table_matches_runs(result, runs_for(result, 20))
