@@ -202,6 +202,8 @@ def _plan(base_cfg, space, method, steps, n_trials, seed, record_every) -> Plan:
         raise ValueError(f"base_cfg must be a TrainConfig; got {type(base_cfg).__name__}")
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}; got {method!r}")
+    if method == "grid" and n_trials is not None:
+        raise ValueError(f"n_trials is for method='random'; a grid runs every combination (got n_trials={n_trials!r})")
     steps = STEPS.check("steps", steps)
     record_every = max(1, round(steps / RECORDS_PER_SWEEP)) if record_every is None else \
         Num(1, MAX_STEPS, integer=True).check("record_every", record_every)

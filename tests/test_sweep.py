@@ -192,6 +192,8 @@ def test_divergent_trials_are_marked_and_frozen_while_the_others_finish():
     ({"seed": list(range(50)), "learning_rate": list(range(1, 51))}, {}, ["MAX_TRIALS = 2000", "2500"]),
     ({"learning_rate": [0.1]}, {"method": "random", "n_trials": 2001}, ["n_trials", "MAX_TRIALS = 2000", "2001"]),
     ({"learning_rate": [0.1]}, {"method": "random"}, ["n_trials", "random"]),
+    ({"learning_rate": [0.1]}, {"n_trials": 5}, ["n_trials", "random", "grid"]),
+    ({"learning_rate": [0.1]}, {"method": "random", "n_trials": 0}, ["n_trials", "got 0"]),
     ({"learning_rate": [0.1]}, {"method": "bayes"}, ["method", "grid, random"]),
     ({"learning_rate": [0.1]}, {"steps": 0}, ["steps", "got 0"]),
     ({"learning_rate": [0.1]}, {"steps": 1_000_001}, ["steps", "got 1000001"]),
