@@ -651,7 +651,7 @@ def _table(plan: Plan, done: dict[int, TrialResult], metrics: list[str]) -> pd.D
     rows = [_summary(t, plan.settings[t], done[t]) for t in sorted(done)]
     columns = ["trial", *plan.settings[0], "final_train_loss", "final_test_loss", "best_test_loss", "best_step",
                *(f"final_{part}_{m}" for m in metrics for part in ("train", "test")), "diverged", "diverged_at"]
-    table = pd.DataFrame(rows, columns=columns)
+    table = pd.DataFrame(rows, columns=columns, index=pd.Index(sorted(done), dtype=np.int64))  # index = trial
     table["best_step"] = table["best_step"].astype(np.int64)
     table["diverged"] = table["diverged"].astype(bool)
     table["diverged_at"] = table["diverged_at"].astype("Int64")

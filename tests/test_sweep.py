@@ -45,7 +45,7 @@ def test_grid_enumerates_the_full_product_once_each_last_key_fastest():
     lrs, lams = [1e-3, 1e-2, 1e-1], [0.0, 1e-3, 1e-2]
     table = pv.sweep(SMALL, {"learning_rate": lrs, "reg_strength": lams}, steps=3)
     assert len(table) == 9
-    assert list(table["trial"]) == list(range(9))
+    assert list(table["trial"]) == list(range(9)) == list(table.index)
     assert list(zip(table["learning_rate"], table["reg_strength"])) == list(itertools.product(lrs, lams))
     assert list(table.columns) == ["trial", "learning_rate", "reg_strength", "final_train_loss", "final_test_loss",
                                    "best_test_loss", "best_step", "final_train_accuracy", "final_test_accuracy",
@@ -231,6 +231,17 @@ def test_returning_false_cancels_with_the_finished_trials_as_partial(monkeypatch
     partial = info.value.partial
     assert list(partial["trial"]) == [0, 1]  # the first group (width 2) finished, then the sweep stopped
     pd.testing.assert_frame_equal(partial, full.iloc[:2])
+
+
+def test_cancel_with_parallel_workers_keeps_the_chunks_that_came_back(monkeypatch):
+    monkeypatch.setattr(sweep_module, "PROGRESS_EVERY", 0.0)
+    space = {"hidden_width": [2, 3, 4, 5, 6, 7]}
+    full = pv.sweep(SMALL, space, steps=30)
+    with pytest.raises(pv.SweepCancelled) as info:
+        pv.sweep(SMALL, space, steps=30, n_jobs=2, backend="threading", progress=lambda f, done, n, s: done < 1)
+    partial = info.value.partial
+    assert len(partial) == 1  # the first chunk to come back, whichever it was
+    pd.testing.assert_frame_equal(partial, full.iloc[[partial["trial"].iloc[0]]])
 
 
 def test_cancel_before_any_trial_finishes_gives_an_empty_partial_with_the_columns():
