@@ -61,8 +61,24 @@ def thin_rows(df: pd.DataFrame, columns: list[str], max_points: int = MAX_POINTS
     return df.iloc[idx]
 
 
+def log_ticks(values: np.ndarray) -> dict:
+    """Tick marks for a log axis at round values (1, 2, 5 per decade; every decade over a wide range), with
+    plain labels: "0.05", "0.1", "0.2" instead of plotly's crowded minor digits."""
+    v = np.asarray(values, dtype=np.float64)
+    v = v[np.isfinite(v) & (v > 0)]
+    if not len(v):
+        return {}
+    lo, hi = np.floor(np.log10(v.min())), np.ceil(np.log10(v.max()))
+    mantissas = (1,) if hi - lo > 4 else (1, 2, 5) if hi - lo > 1 else (1, 2, 3, 5, 7)
+    ticks = [m * 10.0**e for e in range(int(lo), int(hi) + 1) for m in mantissas]
+    ticks = [t for t in ticks if v.min() / 1.5 <= t <= v.max() * 1.5] or [10.0**lo]
+    return {"tickvals": ticks, "ticktext": [f"{t:g}" for t in ticks]}
+
+
 def _f32(a) -> np.ndarray:
-    return np.asarray(a, dtype=np.float32)
+    """float32 halves what is sent to the browser; values beyond its range (a diverging loss) become inf."""
+    with np.errstate(over="ignore"):
+        return np.asarray(a.to_numpy() if isinstance(a, pd.Series) else a, dtype=np.float64).astype(np.float32)
 
 
 # ---- building figures fast ---------------------------------------------------------------------------------
@@ -133,9 +149,9 @@ def loss_figure(history: pd.DataFrame, log_y: bool = True, diverged_at: int | No
     h = thin_rows(history, ["train_loss", "test_loss", "penalty"])
     x = h["step"].to_numpy()
     data = [
-        {"type": "scattergl", "x": x, "y": _f32(h["train_loss"]), "name": "train loss", "mode": "lines",
+        {"type": "scatter", "x": x, "y": _f32(h["train_loss"]), "name": "train loss", "mode": "lines",
          "line": {"color": TRAIN_COLOR, "width": 3}},
-        {"type": "scattergl", "x": x, "y": _f32(h["test_loss"]), "name": "test loss", "mode": "lines",
+        {"type": "scatter", "x": x, "y": _f32(h["test_loss"]), "name": "test loss", "mode": "lines",
          "line": {"color": TEST_COLOR, "width": 3}, "fill": "tonexty", "fillcolor": "rgba(255,127,14,0.18)"},
         _ghost("gap = test − train", {"symbol": "square", "size": 14, "color": "rgba(255,127,14,0.35)"}),
     ]
@@ -148,7 +164,9 @@ def loss_figure(history: pd.DataFrame, log_y: bool = True, diverged_at: int | No
                      "mode": "markers", "marker": {"symbol": "star", "size": 20, "color": TEST_COLOR,
                                                    "line": {"width": 1.5, "color": "black"}},
                      "hovertemplate": "best test loss %{y:.4g}<br>at step %{x}<extra></extra>"})
-    layout = base_layout("Loss", height, xaxis=axis("step"), yaxis=axis("loss", type="log" if log_y else "linear"))
+    yaxis = axis("loss", type="log", **log_ticks(h[["train_loss", "test_loss", "penalty"]].to_numpy())) if log_y \
+        else axis("loss")
+    layout = base_layout("Loss", height, xaxis=axis("step"), yaxis=yaxis)
     _divergence(layout, diverged_at)
     return figure(data, layout)
 
@@ -188,7 +206,7 @@ def trajectory_figure(trajectory: pd.DataFrame, layers: list[int] | None = None,
     steps = trajectory["step"].to_numpy(dtype=np.float64)
     values = trajectory[names].to_numpy()
     data = []
-    for (layer, kind), cols in sorted(groups.items()):
+    for (layer, kind), cols in groups.items():
         block = values[:, cols]
         x, y = _separated(steps, block, minmax_index(block, per_param))
         data.append({

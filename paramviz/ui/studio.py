@@ -116,7 +116,7 @@ def lesson_box() -> None:
     if key not in LESSONS:
         return
     lesson = LESSONS[key]
-    st.info(f"**Lesson: {lesson.title}**\n\n{lesson.watch}\n\nPress **▶ Play**: it runs {lesson.steps:,} "
+    st.info(f"**Lesson: {lesson.title}**\n\n{lesson.watch}\n\nPress **Play**: it runs {lesson.steps:,} "
             "steps and pauses.", icon="🎓")
 
 
@@ -126,7 +126,8 @@ def transport_ui(r: pv.Run) -> None:
     ss = st.session_state
     cols = st.columns([1.2, 1, 1.5, 1, 1.3, 4], vertical_alignment="center")
     playing = ss["playing"]
-    cols[0].button("⏸ Pause" if playing else "▶ Play", key="play", type="primary", on_click=toggle_play,
+    cols[0].button("Pause" if playing else "Play", icon=":material/pause:" if playing else ":material/play_arrow:",
+                   key="play", type="primary", on_click=toggle_play,
                    width="stretch", help="Train continuously (about ten frames a second); press again to pause.")
     cols[1].button("Step", key="step", on_click=step_once, width="stretch",
                    help="One optimizer step (one minibatch update), or one epoch (a full pass over the data).")

@@ -1,0 +1,244 @@
+"""The studio's chart functions: each returns a Figure whose traces carry the engine's numbers."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+import paramviz as pv
+from paramviz.charts import network, training
+
+
+@pytest.fixture(scope="module")
+def moons_run() -> pv.Run:
+    return pv.Run(pv.TrainConfig(regularizer="l2", reg_strength=0.001, hidden_layers=(4, 3))).step(300)
+
+
+def _segments(xs) -> int:
+    """Number of NaN-separated line pieces in a trace's x values."""
+    x = np.asarray(xs, dtype=np.float64)
+    starts = np.isfinite(x) & ~np.isfinite(np.r_[np.nan, x[:-1]])
+    return int(starts.sum())
+
+
+# ---- thinning ------------------------------------------------------------------------------------------------
+
+def test_minmax_thinning_keeps_first_last_and_the_spike():
+    rng = np.random.default_rng(0)
+    y = rng.normal(size=10_000)
+    y[5123] = 50.0
+    y[777] = -40.0
+    idx = training.minmax_index(y, 200)
+    assert len(idx) <= 202
+    assert {0, 9_999, 5123, 777} <= set(idx.tolist())
+    assert np.all(np.diff(idx) >= 0)
+
+
+def test_minmax_thinning_leaves_short_series_alone():
+    assert training.minmax_index(np.arange(50.0), 200).tolist() == list(range(50))
+
+
+def test_thin_rows_keeps_every_columns_extremes_on_shared_rows():
+    n = 20_000
+    df = pd.DataFrame({"step": np.arange(n), "a": np.zeros(n), "b": np.zeros(n)})
+    df.loc[1234, "a"] = 9.0
+    df.loc[15000, "b"] = -9.0
+    thin = training.thin_rows(df, ["a", "b"], 500)
+    assert len(thin) <= 520
+    assert {0, 1234, 15000, n - 1} <= set(thin["step"].tolist())
+
+
+def test_log_ticks_are_round_values_inside_the_data_range():
+    ticks = training.log_ticks(np.array([0.04, 0.9]))
+    assert ticks["tickvals"] == [0.05, 0.1, 0.2, 0.5, 1.0]  # within 1.5× of the data either side
+    assert ticks["ticktext"] == ["0.05", "0.1", "0.2", "0.5", "1"]
+    assert training.log_ticks(np.array([1e-6, 10.0]))["ticktext"] == ["1e-06", "1e-05", "0.0001", "0.001", "0.01",
+                                                                     "0.1", "1", "10"]
+
+
+# ---- loss curves ---------------------------------------------------------------------------------------------
+
+def test_loss_figure_marks_best_test_loss_at_its_argmin(moons_run):
+    h = moons_run.history
+    fig = training.loss_figure(h)
+    assert isinstance(fig, go.Figure)
+    best = next(t for t in fig.data if t.name == "best test loss")
+    i = int(h["test_loss"].to_numpy().argmin())
+    assert best.x[0] == h["step"].iloc[i]
+    assert best.y[0] == pytest.approx(h["test_loss"].iloc[i])
+    train = next(t for t in fig.data if t.name == "train loss")
+    np.testing.assert_allclose(train.y, h["train_loss"].to_numpy(np.float32))
+    assert next(t for t in fig.data if t.name == "test loss").fill == "tonexty"  # the gap is shaded
+    assert fig.layout.yaxis.type == "log"
+
+
+def test_loss_figure_draws_penalty_only_when_there_is_one():
+    plain = pv.Run(pv.TrainConfig(hidden_layers=(3,))).step(20)
+    assert "penalty" not in [t.name for t in training.loss_figure(plain.history).data]
+    l2 = pv.Run(pv.TrainConfig(hidden_layers=(3,), regularizer="l2", reg_strength=0.01)).step(20)
+    penalty = next(t for t in training.loss_figure(l2.history, log_y=False).data if t.name == "penalty")
+    np.testing.assert_allclose(penalty.y, l2.history["penalty"].to_numpy(np.float32))
+
+
+def test_loss_figure_marks_divergence_step():
+    r = pv.Run(pv.TrainConfig(dataset="linear", hidden_layers=(), optimizer="sgd", learning_rate=5.0,
+                              batch_size=100_000)).step(500)
+    assert r.diverged
+    fig = training.loss_figure(r.history, diverged_at=r.diverged_at)
+    assert fig.layout.shapes[0].x0 == r.diverged_at
+    assert f"diverged at step {r.diverged_at}" in fig.layout.annotations[0].text
+
+
+# ---- trajectories --------------------------------------------------------------------------------------------
+
+def test_trajectory_figure_draws_every_parameter_in_one_trace_per_layer_and_kind(moons_run):
+    fig = training.trajectory_figure(moons_run.trajectory)
+    assert len(fig.data) == 2 * moons_run.layout.n_layers
+    assert all(t.type == "scattergl" for t in fig.data)
+    assert sum(_segments(t.x) for t in fig.data) == moons_run.n_weights + moons_run.n_biases
+    weights = next(t for t in fig.data if t.name.startswith("layer 1 weights"))
+    biases = next(t for t in fig.data if t.name.startswith("layer 1 biases"))
+    assert (weights.line.dash, biases.line.dash) == ("solid", "dot")
+    assert weights.line.color == biases.line.color  # coloured by layer
+    final = moons_run.params["W1"].ravel()  # each W1 line ends at the current value
+    ends = np.asarray(weights.y, dtype=np.float64)
+    ends = ends[np.r_[np.isnan(ends[1:]), False]]
+    np.testing.assert_allclose(ends, final.astype(np.float32), rtol=1e-6)
+
+
+def test_trajectory_figure_filters_layers(moons_run):
+    fig = training.trajectory_figure(moons_run.trajectory, layers=[2])
+    assert [t.name for t in fig.data] == ["layer 2 weights (12)", "layer 2 biases (3)"]
+
+
+# ---- the model -----------------------------------------------------------------------------------------------
+
+def test_model_figure_binary_heatmap_is_the_predicted_probability(moons_run):
+    fig = training.model_figure(moons_run, resolution=20)
+    heat = fig.data[0]
+    assert heat.type == "heatmap" and (heat.zmin, heat.zmax) == (0, 1)
+    xs, ys = np.asarray(heat.x, float), np.asarray(heat.y, float)
+    expected = moons_run.predict(np.array([[xs[3], ys[7]]]))[0]
+    assert heat.z[7][3] == pytest.approx(expected, abs=1e-5)
+    train = next(t for t in fig.data if t.name == "train")
+    test = next(t for t in fig.data if t.name == "test")
+    assert len(train.x) == len(moons_run.data.y_train) and len(test.x) == len(moons_run.data.y_test)
+    assert train.marker.symbol != test.marker.symbol
+
+
+def test_model_figure_multiclass_shades_each_class_where_it_wins():
+    r = pv.Run(pv.TrainConfig(dataset="blobs", n_classes=4, hidden_layers=(5,))).step(50)
+    fig = training.model_figure(r, resolution=15)
+    heats = [t for t in fig.data if t.type == "heatmap"]
+    assert len(heats) == 4
+    covered = sum(np.isfinite(np.asarray(h.z, dtype=float)) for h in heats)
+    assert np.all(covered == 1)  # every grid cell belongs to exactly one class
+
+
+def test_model_figure_1d_regression_draws_the_fitted_curve():
+    r = pv.Run(pv.TrainConfig(dataset="sine", hidden_layers=(8,))).step(100)
+    fig = training.model_figure(r)
+    curve = next(t for t in fig.data if t.name == "model")
+    x = np.asarray(curve.x, float)
+    np.testing.assert_allclose(curve.y, r.predict(x[:, None]).astype(np.float32), rtol=1e-4, atol=1e-5)
+
+
+def test_model_figure_ripple_is_a_prediction_heatmap():
+    r = pv.Run(pv.TrainConfig(dataset="ripple", hidden_layers=(8,))).step(30)
+    fig = training.model_figure(r, resolution=12)
+    assert fig.data[0].type == "heatmap" and fig.data[0].colorscale is not None
+    assert fig.layout.xaxis.title.text == "x1" and fig.layout.yaxis.title.text == "x2"
+
+
+def _csv_run(target_kind: str) -> pv.Run:
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(80, 3))
+    y = X @ [1.0, -2.0, 0.5] if target_kind == "regression" else (X[:, 0] > 0).astype(int)
+    df = pd.DataFrame(X, columns=["a", "b", "c"]).assign(t=y)
+    raw = pv.load_csv(io.BytesIO(df.to_csv(index=False).encode()), target="t")
+    return pv.Run(pv.TrainConfig(dataset="csv", hidden_layers=(4,)), data=raw).step(20)
+
+
+def test_model_figure_csv_with_three_inputs_shows_predicted_vs_actual():
+    r = _csv_run("regression")
+    fig = training.model_figure(r)
+    test = next(t for t in fig.data if t.name == "test")
+    np.testing.assert_allclose(test.x, r.data.y_test.astype(np.float32))
+    np.testing.assert_allclose(test.y, r.predict(r.data.inputs_test).astype(np.float32), rtol=1e-5)
+
+
+def test_model_figure_csv_classification_counts_every_test_point():
+    r = _csv_run("classification")
+    fig = training.model_figure(r)
+    assert np.asarray(fig.data[0].z).sum() == len(r.data.y_test)
+
+
+# ---- landscape -----------------------------------------------------------------------------------------------
+
+def test_landscape_figure_contours_log_loss_and_ends_path_at_current_values():
+    r = pv.Run(pv.TrainConfig(dataset="linear", hidden_layers=(), optimizer="sgd", learning_rate=0.1)).step(30)
+    xs, ys, Z = r.loss_grid("W1[0,0]", "b1[0]", n=21)
+    t = r.trajectory
+    path = (t["W1[0,0]"].to_numpy(), t["b1[0]"].to_numpy())
+    fig = training.landscape_figure(xs, ys, Z, "W1[0,0]", "b1[0]", {"sgd": path})
+    np.testing.assert_allclose(fig.data[0].z, np.log10(Z).astype(np.float32), rtol=1e-6)
+    ends = fig.data[2]
+    assert ends.x[-1] == pytest.approx(r.theta[0]) and ends.y[-1] == pytest.approx(r.theta[1])
+    assert fig.layout.xaxis.title.text == "W1[0,0]"
+
+
+def test_landscape_window_holds_every_path():
+    center, half = training.landscape_window([(np.array([0.0, 4.0]), np.array([1.0, 2.0]))], (4.0, 2.0))
+    assert center == (2.0, 1.5)
+    assert half == pytest.approx(2.6)
+
+
+# ---- inside the optimizer ------------------------------------------------------------------------------------
+
+def test_weight_histograms_count_every_weight_of_the_layer_at_each_time(moons_run):
+    steps, centres, counts = training.weight_histograms(moons_run.trajectory, layer=2, bins=10)
+    assert counts.shape == (10, len(steps))
+    assert np.all(counts.sum(axis=0) == 12)  # W2 is 4 × 3
+
+
+def test_optimizer_figures_plot_history_columns(moons_run):
+    h = moons_run.history
+    fig = training.gradients_figure(h)
+    np.testing.assert_allclose(fig.data[0].y, h["grad_norm"].iloc[1:].to_numpy(np.float32))
+    np.testing.assert_allclose(fig.data[1].y, h["update_ratio"].iloc[1:].to_numpy(np.float32))
+    assert fig.layout.yaxis.type == "log" and fig.layout.yaxis2.type == "log"
+    heat = training.weights_over_time_figure(moons_run.trajectory, moons_run.layout.n_layers)
+    assert [t.type for t in heat.data] == ["heatmap"] * 3
+
+
+# ---- network diagram -----------------------------------------------------------------------------------------
+
+def test_network_figure_draws_one_edge_per_weight_coloured_by_sign(moons_run):
+    params = moons_run.params
+    fig = network.network_figure(params, moons_run.layout.sizes, ("x1", "x2"))
+    edges = [t for t in fig.data if t.mode == "lines" and t.x[0] is not None]
+    assert sum(_segments(t.x) for t in edges) == moons_run.n_weights
+    w = np.concatenate([params[k].ravel() for k in ("W1", "W2", "W3")])
+    blue = sum(_segments(t.x) for t in edges if t.line.color == training.BLUE)
+    assert blue == int((w > 0).sum())
+    hover = next(t for t in fig.data if t.text is not None and str(t.text[0]).startswith("W1[0,0]"))
+    assert hover.text[0] == f"W1[0,0] = {params['W1'][0, 0]:.3f}"
+
+
+def test_network_figure_colours_neurons_by_bias(moons_run):
+    params = moons_run.params
+    fig = network.network_figure(params, moons_run.layout.sizes, ("x1", "x2"))
+    neurons = [t for t in fig.data if t.customdata is not None]
+    assert len(neurons) == moons_run.layout.n_layers
+    np.testing.assert_allclose(neurons[0].marker.color, params["b1"])
+
+
+def test_zero_weights_are_grey_edges():
+    r = pv.Run(pv.TrainConfig(hidden_layers=(3,), init="zeros"))
+    fig = network.network_figure(r.params, r.layout.sizes, ("x1", "x2"))
+    edges = [t for t in fig.data if t.mode == "lines" and t.x[0] is not None]
+    assert {t.line.color for t in edges} == {"#9e9e9e"}
