@@ -35,13 +35,14 @@ RECORDS_PER_SWEEP = 200  # the default record_every gives about this many histor
 PROGRESS_EVERY = 0.1  # seconds between calls to the progress callback
 EVAL_BUDGET = 4_000_000  # floats in one layer's activations when a chunk is evaluated on all of its data
 
-# Fields that must be equal for trials to train together: they shape the data, the network or the minibatch
-# order. Every other field becomes a per-trial number (learning rate, optimizer constants, penalty, schedule).
-GROUP_FIELDS = ("dataset", "n_samples", "noise", "test_fraction", "seed", "n_classes", "scale_inputs",
-                "poly_degree", "hidden_layers", "activation", "init", "init_seed", "batch_size", "optimizer",
-                "proximal")
-ARCHITECTURE_KEYS = {"hidden_width": WIDTH, "hidden_depth": Num(0, MAX_HIDDEN_LAYERS, integer=True)}
+# Fields that may differ between trials trained together: each trial gets its own number, as a (T, 1) column.
+PER_TRIAL_FIELDS = ("learning_rate", "momentum", "beta1", "beta2", "rho", "eps", "weight_decay", "schedule",
+                    "schedule_gamma", "schedule_epochs", "regularizer", "reg_strength", "l1_ratio")
 NOT_SWEPT = ("record_every", "max_history")  # bookkeeping, set by sweep() itself
+# Every other field must be equal for trials to train together: it shapes the data, the network or the
+# minibatch order (a field added to TrainConfig later lands here, which is always safe).
+GROUP_FIELDS = tuple(f for f in field_names() if f not in PER_TRIAL_FIELDS + NOT_SWEPT)
+ARCHITECTURE_KEYS = {"hidden_width": WIDTH, "hidden_depth": Num(0, MAX_HIDDEN_LAYERS, integer=True)}
 HISTORY_COLUMNS = ("step", "train_loss", "test_loss", "train_{m}", "test_{m}", "penalty")
 DEFAULT_LAYERS = TrainConfig().hidden_layers
 STEPS = Num(1, MAX_STEPS, integer=True)
@@ -353,11 +354,11 @@ def _group_data(cfg: TrainConfig, settings: dict[str, Any], trial: int, data) ->
 
 def _constants(cfg: TrainConfig) -> dict[str, Any]:
     """The per-trial numbers of one trial: optimizer constants, penalty coefficients and its schedule."""
-    h = optimizer_settings(cfg, np.zeros(0))
+    optimizer = optimizer_settings(cfg, np.zeros(0))._asdict()
+    del optimizer["weight_mask"]
     c1, c2 = REGULARIZERS[cfg.regularizer](cfg.reg_strength, cfg.l1_ratio)
     schedule = (cfg.schedule, cfg.learning_rate, cfg.schedule_gamma, cfg.schedule_epochs)
-    return {"momentum": h.momentum, "beta1": h.beta1, "beta2": h.beta2, "rho": h.rho, "eps": h.eps,
-            "weight_decay": h.weight_decay, "c1": c1, "c2": c2, "learning_rate": schedule}
+    return {**optimizer, "c1": c1, "c2": c2, "learning_rate": schedule}
 
 
 def _varying_constants(configs: list[TrainConfig]) -> frozenset[str]:
@@ -451,10 +452,11 @@ class _Stack:
     def _configure(self) -> None:
         cfgs, mask = [self.chunk.configs[i] for i in self.ids], self.model.layout.weight_mask
         self.penalty = _penalty(cfgs, mask, self.chunk.columns)
-        h = [optimizer_settings(c, mask) for c in cfgs]
-        names = ("momentum", "beta1", "beta2", "rho", "eps", "weight_decay")
-        self.opt = make_optimizer(cfgs[0].optimizer, OptimizerSettings(
-            *(_column(name, [getattr(s, name) for s in h], self.chunk.columns) for name in names), mask))
+        per_trial = [optimizer_settings(c, mask) for c in cfgs]
+        settings = {name: mask if name == "weight_mask" else
+                    _column(name, [getattr(h, name) for h in per_trial], self.chunk.columns)
+                    for name in OptimizerSettings._fields}
+        self.opt = make_optimizer(cfgs[0].optimizer, OptimizerSettings(**settings))
         self._cfgs, self._lr_epoch, self._lr = cfgs, None, None
 
     def lr(self, epoch: int):

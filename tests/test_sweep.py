@@ -265,6 +265,16 @@ def test_hidden_width_and_depth_build_layers_and_mixed_architectures_train_in_gr
     assert len(chunks) == 5  # depth 0 is one network whatever the width; 2 widths × depths 1, 2 are four more
 
 
+def test_trials_train_together_unless_data_network_batches_or_optimizer_differ():
+    assert set(sweep_module.GROUP_FIELDS) == {
+        "dataset", "n_samples", "noise", "test_fraction", "seed", "n_classes", "scale_inputs", "poly_degree",
+        "hidden_layers", "activation", "init", "init_seed", "batch_size", "optimizer", "proximal"}
+    space = {"learning_rate": [0.01, 0.1], "schedule": ["constant", "cosine"], "regularizer": ["l1", "l2"],
+             "eps": [1e-8, 1e-6], "weight_decay": [0.0, 0.1]}
+    plan = sweep_module._plan(SMALL, space, "grid", 5, None, 0, None)
+    assert [len(c.trials) for c in sweep_module._chunks(plan, None, 1)[0]] == [32]  # one stacked theta
+
+
 def test_hidden_width_alone_keeps_the_base_depth_and_depth_alone_the_base_width():
     result = pv.sweep(pv.TrainConfig(hidden_layers=(8, 8, 8)), {"hidden_width": [4]}, steps=1, details=True)
     assert result.configs[0].hidden_layers == (4, 4, 4)
