@@ -223,8 +223,8 @@ def capacity_curve(base_cfg: TrainConfig, param: str = "poly_degree", values: Se
     """Final train and test loss for each capacity value (the validation curve), over one or more data seeds.
 
     One row per value: param, final_train_loss, final_test_loss (medians over seeds), train/test_loss_lo and _hi
-    (the range over seeds), best_test_loss (the lowest test loss seen during training), diverged (any seed) and
-    best (True on the lowest final test loss among the models that did not diverge)."""
+    (their 25th and 75th percentiles), best_test_loss (the lowest test loss seen during training), diverged
+    (any seed) and best (True on the lowest final test loss among the models that did not diverge)."""
     values = _whole_numbers("values", values, low=0 if param == "hidden_depth" else 1)
     seeds = list(seeds) if seeds is not None else [base_cfg.seed]
     cfgs = [with_capacity(base_cfg, param, v).replace(seed=s) for v in values for s in seeds]
@@ -246,12 +246,14 @@ def capacity_curve(base_cfg: TrainConfig, param: str = "poly_degree", values: Se
 
 
 def _over_seeds(per_trial: pd.DataFrame, by: str) -> pd.DataFrame:
-    """Median, lowest and highest train_loss / test_loss over data seeds (the median, because one unlucky
-    draw of a few points can blow a polynomial's test loss up a thousandfold and would swamp a mean)."""
+    """Median and interquartile range (_lo = 25th, _hi = 75th percentile) of train_loss / test_loss over data
+    seeds: the median, because one unlucky draw of a few points can blow a polynomial's test loss up a
+    thousandfold and would swamp a mean."""
     g = per_trial.groupby(by, sort=False)
-    out = g.agg(train_loss=("train_loss", "median"), test_loss=("test_loss", "median"),
-                train_loss_lo=("train_loss", "min"), train_loss_hi=("train_loss", "max"),
-                test_loss_lo=("test_loss", "min"), test_loss_hi=("test_loss", "max"))
+    out = g.agg(train_loss=("train_loss", "median"), test_loss=("test_loss", "median"))
+    for column in ("train_loss", "test_loss"):
+        out[f"{column}_lo"] = g[column].quantile(0.25)
+        out[f"{column}_hi"] = g[column].quantile(0.75)
     if "best_test_loss" in per_trial:
         out["best_test_loss"] = g["best_test_loss"].median()
     if "diverged" in per_trial:
@@ -320,7 +322,7 @@ def learning_curve(base_cfg: TrainConfig, sizes: Sequence[int] = (5, 10, 20, 40,
 
     For each seed, one pool of points is drawn; the first `size` are the training set and the last n_test are
     a test set shared by every size, so only the amount of training data changes along the curve. One row per
-    size: n_train, train_loss, test_loss (medians over seeds), their ranges (_lo, _hi) and gap = test − train."""
+    size: n_train, train_loss, test_loss (medians over seeds), their quartiles (_lo, _hi) and gap = test − train."""
     sizes = _whole_numbers("sizes", sizes, low=2)
     if not seeds:
         raise ValueError("seeds must name at least one data seed")

@@ -32,6 +32,22 @@ def styled(fig: go.Figure, height: int = 480, **extra) -> go.Figure:
     return fig
 
 
+def log_axis(*series, margin: float = 1.6) -> dict:
+    """A log axis fitted to the finite positive values of `series`, labelled at 1, 2, 5 × 10^k in plain numbers
+    (0.05, not 5×10⁻²); only at 10^k when that would be more than a dozen labels."""
+    v = np.concatenate([np.asarray(s, dtype=float).ravel() for s in series])
+    v = v[np.isfinite(v) & (v > 0)]
+    if not len(v):
+        return {"type": "log"}
+    lo, hi = v.min() / margin, v.max() * margin
+    decades = range(int(np.floor(np.log10(lo))), int(np.ceil(np.log10(hi))) + 1)
+    ticks = [m * 10.0**k for k in decades for m in (1, 2, 5) if lo <= m * 10.0**k <= hi]
+    if len(ticks) > 12:
+        ticks = [10.0**k for k in decades if lo <= 10.0**k <= hi]
+    return {"type": "log", "range": [np.log10(lo), np.log10(hi)], "tickvals": ticks,
+            "ticktext": [f"{t:g}" for t in ticks]}
+
+
 def _band(x, lo, hi, color: str, name: str) -> list[go.Scatter]:
     """A shaded range between lo and hi (drawn only where they differ, e.g. over several data seeds)."""
     fill = _rgba(color, 0.15)
@@ -79,7 +95,8 @@ def capacity_figure(curve: pd.DataFrame, param: str = "poly_degree") -> go.Figur
                                  marker={"symbol": "x", "size": 14, "color": "black"}, hoverinfo="skip"))
     fig.update_xaxes(title_text=label, dtick=1 if param != "hidden_width" else None,
                      type="log" if param == "hidden_width" else "linear")
-    fig.update_yaxes(title_text="loss after training (log scale)", type="log")
+    fig.update_yaxes(title_text="loss after training (log scale)",
+                     **log_axis(curve["final_train_loss"], curve["final_test_loss"]))
     return styled(fig, clickmode="event+select")
 
 
@@ -106,11 +123,13 @@ def regularization_path_figure(paths: list[pd.DataFrame], labels: dict[str, str]
         _path_column(fig, path, col, labels, first=col == 1)
     fig.update_xaxes(type="log", exponentformat="power")
     fig.update_xaxes(title_text="regularization strength λ (log scale)", row=3)
-    fig.update_yaxes(type="log", row=1)
+    losses = [p[c] for p in paths for c in ("final_train_loss", "final_test_loss")]
+    fig.update_yaxes(row=1, **log_axis(*losses, margin=1.2))
     fig.update_yaxes(title_text="loss", row=1, col=1)
     fig.update_yaxes(title_text="final weight", row=2, col=1)
     fig.update_yaxes(title_text="weights = 0", row=3, col=1, rangemode="tozero")
-    return styled(fig, height=780)
+    return styled(fig, height=780, margin={"l": 10, "r": 10, "t": 90, "b": 10},
+                  legend={"orientation": "h", "yanchor": "bottom", "y": 1.05, "x": 0, "font": {"size": TICK_FONT}})
 
 
 def _path_column(fig: go.Figure, path: pd.DataFrame, col: int, labels: dict[str, str], first: bool) -> None:
@@ -134,9 +153,10 @@ def _path_column(fig: go.Figure, path: pd.DataFrame, col: int, labels: dict[str,
                       row=2, col=col)
     fig.add_hline(y=0, line={"color": "gray", "width": 1}, row=2, col=col)
     n = int(path["n_weights"].iloc[0])
-    fig.add_trace(go.Bar(x=lam, y=path["n_zero_weights"], name="weights exactly 0", legendgroup="zeros",
-                         showlegend=first, marker={"color": BIAS_COLOR},
-                         hovertemplate="λ %{x:.3g}<br>%{y} of " + str(n) + " weights are exactly 0<extra></extra>"),
+    fig.add_trace(go.Scatter(x=lam, y=path["n_zero_weights"], mode="lines+markers", name="weights exactly 0",
+                             legendgroup="zeros", showlegend=first, line={"color": BIAS_COLOR, "shape": "hvh"},
+                             fill="tozeroy", marker={"size": 8},
+                             hovertemplate="λ %{x:.3g}<br>%{y} of " + str(n) + " weights are exactly 0<extra></extra>"),
                   row=3, col=col)
     fig.update_yaxes(range=[0, n + 0.5], row=3, col=col)
 
@@ -158,8 +178,9 @@ def learning_curve_figure(curve: pd.DataFrame) -> go.Figure:
         fig.add_trace(go.Scatter(x=x, y=curve[column], mode="lines+markers", name=name, legendgroup=name,
                                  line={"color": color, "width": 3}, marker={"size": 10},
                                  hovertemplate="%{x} training samples<br>" + name + " %{y:.4g}<extra></extra>"))
-    fig.update_xaxes(title_text="training samples (log scale)", type="log")
-    fig.update_yaxes(title_text="loss after training (log scale)", type="log")
+    fig.update_xaxes(title_text="training samples (log scale)", type="log", tickvals=list(x),
+                     ticktext=[str(v) for v in x])
+    fig.update_yaxes(title_text="loss after training (log scale)", **log_axis(curve["train_loss"], curve["test_loss"]))
     return styled(fig)
 
 
@@ -170,7 +191,7 @@ def early_stopping_figure(history: pd.DataFrame, stop: EarlyStopping) -> go.Figu
     fig = go.Figure()
     if stop.stopped:
         fig.add_vrect(x0=stop.stop_step, x1=stop.final_step, fillcolor="gray", opacity=0.12, line_width=0,
-                      annotation_text="steps early stopping skips", annotation_position="top left",
+                      annotation_text="steps early stopping skips", annotation_position="top right",
                       annotation_font_size=TICK_FONT)
     for column, name, color in (("train_loss", "train loss", TRAIN_COLOR), ("test_loss", "test loss", TEST_COLOR)):
         fig.add_trace(go.Scatter(x=history["step"], y=history[column], mode="lines", name=name,
@@ -186,7 +207,7 @@ def early_stopping_figure(history: pd.DataFrame, stop: EarlyStopping) -> go.Figu
                       annotation_text=f"stop at step {stop.stop_step}", annotation_position="top right",
                       annotation_font_size=TICK_FONT)
     fig.update_xaxes(title_text="step")
-    fig.update_yaxes(title_text="loss (log scale)", type="log")
+    fig.update_yaxes(title_text="loss (log scale)", **log_axis(history["train_loss"], history["test_loss"]))
     return styled(fig)
 
 
@@ -218,20 +239,20 @@ def bias_variance_fits_figure(bv: BiasVariance, param: str, value: int,
 
 def bias_variance_bars_figure(summary: pd.DataFrame, param: str = "poly_degree", clip: float = 6.0) -> go.Figure:
     """Expected test error split into stacked bias², variance and noise for each capacity value. Bars taller
-    than `clip` × the smallest total are cut at that height and labelled with their true total."""
+    than `clip` × the smallest total run off the top of the chart; every bar is labelled with its total."""
     x = summary[param].astype(str)
-    total = summary["expected_error"]
-    top = float(min(total.max(), clip * total.min())) * 1.12
+    total = summary["expected_error"].to_numpy()
+    level = float(min(total.max(), clip * total.min()))
     fig = go.Figure()
     for column, name, color in (("noise", "noise σ²", NOISE_COLOR), ("bias2", "bias²", BIAS_COLOR),
                                 ("variance", "variance", VARIANCE_COLOR)):
         fig.add_trace(go.Bar(x=x, y=summary[column], name=name, marker={"color": color},
                              hovertemplate=f"{CAPACITY_LABELS.get(param, param)} %{{x}}<br>{name} %{{y:.4g}}"
                                            "<extra></extra>"))
-    labels = [f"{t:.3g}" + (" ↑" if t > top else "") for t in total]
-    fig.add_trace(go.Scatter(x=x, y=np.minimum(total, top * 0.97), mode="text", text=labels, textposition="top center",
-                             name="expected error", showlegend=False, textfont={"size": TICK_FONT}, hoverinfo="skip"))
+    for i, t in enumerate(total):  # x by position: a category axis reads a label like "3" as the 4th category
+        fig.add_annotation(x=i, y=min(t, level), text=f"{t:.3g}" + (" ↑" if t > level else ""), showarrow=False,
+                           yshift=12, font={"size": TICK_FONT}, bgcolor="rgba(255,255,255,0.85)")
     fig.update_layout(barmode="stack")
     fig.update_xaxes(title_text=CAPACITY_LABELS.get(param, param), type="category")
-    fig.update_yaxes(title_text="expected squared test error", range=[0, top])
+    fig.update_yaxes(title_text="expected squared test error", range=[0, level * 1.15])
     return styled(fig)

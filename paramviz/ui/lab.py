@@ -69,15 +69,17 @@ def selectbox(label: str, key: str, options, value, **kw):
 
 
 def data_ui(prefix: str, datasets=REGRESSION, n_samples: int = 20, noise: float = 0.3) -> dict[str, Any]:
-    """Dataset, number of points and noise: the data part of a config."""
-    c = st.columns(3)
+    """Dataset, number of points, noise and the seed that draws them: the data part of a config."""
+    c = st.columns(4)
     with c[0]:
         dataset = selectbox("dataset", f"{prefix}_dataset", datasets, datasets[0])
     with c[1]:
         n = slider("samples (train + test)", f"{prefix}_n", 10, 300, n_samples, step=2)
     with c[2]:
         noise = slider("noise σ", f"{prefix}_noise", 0.0, 1.0, noise, step=0.05)
-    return {"dataset": dataset, "n_samples": n, "noise": noise}
+    with c[3]:
+        seed = slider("data seed", f"{prefix}_seed", 0, 50, 0, help="Draws other points from the same curve.")
+    return {"dataset": dataset, "n_samples": n, "noise": noise, "seed": seed}
 
 
 def studio_link(label: str, cfg: pv.TrainConfig, key: str) -> None:
@@ -105,21 +107,19 @@ def compute(fn_name: str, cfg: pv.TrainConfig, **kwargs):
 def capacity_view() -> None:
     st.markdown("**Capacity curve.** Train the same data with more and more capacity. The training loss keeps "
                 "falling; the test loss falls, bottoms out, then climbs — the U of overfitting.")
-    c = st.columns([2, 1, 1, 1])
+    c = st.columns([2, 1, 1])
     with c[0]:
         knob = st.segmented_control("capacity", list(CAPACITY_KNOBS), default="polynomial degree",
                                     key="lab_cap_knob", bind="query-params") or "polynomial degree"
     with c[1]:
         steps = choice("steps", "lab_cap_steps", STEP_CHOICES, 2000)
     with c[2]:
-        seeds = slider("data seeds", "lab_cap_seeds", 1, 5, 1, help="Repeat with other draws of the points; the "
-                       "line is the median, the band the range.")
-    with c[3]:
-        seed = slider("first seed", "lab_cap_seed", 0, 20, 0)
+        seeds = slider("draws of the data", "lab_cap_seeds", 1, 9, 1, help="Repeat with other draws of the points "
+                       "(data seeds from the one below): the line is the median, the band the middle half.")
     param = CAPACITY_KNOBS[knob]
-    base = capacity_base(param).replace(**data_ui("lab_cap", CAPACITY_DATASETS), seed=seed)
+    base = capacity_base(param).replace(**data_ui("lab_cap", CAPACITY_DATASETS))
     curve = compute("capacity_curve", base, param=param, values=CAPACITY_VALUES[param], steps=steps,
-                    seeds=tuple(range(seed, seed + seeds)))
+                    seeds=tuple(range(base.seed, base.seed + seeds)))
     event = show(charts.capacity_figure(curve, param), key="lab_cap_chart", on_select=pick_from_chart,
                  selection_mode="points")
     capacity_summary(curve, param)
@@ -193,11 +193,17 @@ def regularization_view() -> None:
     paths = [compute("regularization_path", base, regularizer=r, strengths=strengths, steps=steps,
                      proximal=proximal) for r in ("l1", "l2")]
     show(charts.regularization_path_figure(paths, weight_labels(base)), key="lab_reg_chart")
-    c = st.columns(2)
+    c = st.columns(4)
     for col, path, name in zip(c, paths, ("L1", "L2")):
         most = path.loc[path["n_zero_weights"].idxmax()]
-        col.metric(f"{name}: weights exactly 0 (at most)", f"{int(most['n_zero_weights'])} of {int(most['n_weights'])}",
-                   f"at λ = {most['reg_strength']:.3g}", delta_color="off")
+        where = f"at λ = {most['reg_strength']:.3g}" if most["n_zero_weights"] else "at every λ"
+        col.metric(f"{name}: most weights exactly 0", f"{int(most['n_zero_weights'])} of {int(most['n_weights'])}",
+                   where, delta_color="off", delta_arrow="off")
+    for col, path, name in zip(c[2:], paths, ("L1", "L2")):
+        b = path["final_test_loss"].where(~path["diverged"]).idxmin()
+        if pd.notna(b):
+            col.metric(f"{name}: best λ", f"{path['reg_strength'][b]:.3g}",
+                       f"test loss {path['final_test_loss'][b]:.3g}", delta_color="off", delta_arrow="off")
     reg_open_ui(paths, base, proximal)
 
 
@@ -262,7 +268,7 @@ def early_stopping_view() -> None:
     with c[0]:
         degree = slider("polynomial degree", "lab_es_degree", 1, 15, 12)
     with c[1]:
-        lr = choice("learning rate (Adam)", "lab_es_lr", LR_CHOICES, 0.1)
+        lr = choice("learning rate (Adam)", "lab_es_lr", LR_CHOICES, 0.05)
     with c[2]:
         steps = choice("steps", "lab_es_steps", STEP_CHOICES, 3000)
     with c[3]:
@@ -275,11 +281,12 @@ def early_stopping_view() -> None:
     stop = lab.early_stopping(history, patience)
     show(charts.early_stopping_figure(history, stop), key="lab_es_chart")
     c = st.columns(4)
-    c[0].metric("lowest test loss", f"{stop.best_test_loss:.3g}", f"at step {stop.best_step}", delta_color="off")
+    c[0].metric("lowest test loss", f"{stop.best_test_loss:.3g}", f"at step {stop.best_step}", delta_color="off",
+                delta_arrow="off")
     c[1].metric("stops at step", stop.stop_step if stop.stopped else "never",
-                None if stop.stopped else "patience never ran out", delta_color="off")
+                None if stop.stopped else "patience never ran out", delta_color="off", delta_arrow="off")
     c[2].metric("test loss kept", f"{stop.restored_test_loss:.3g}", f"weights of step {stop.restored_step}",
-                delta_color="off")
+                delta_color="off", delta_arrow="off")
     c[3].metric("training to the end", f"{stop.final_test_loss:.3g}", f"{stop.saved:+.3g} vs early stopping",
                 delta_color="inverse")
     studio_link("Open this model in the studio", cfg, key="lab_es_link")
@@ -318,5 +325,6 @@ def bias_variance_view() -> None:
     c[1].metric("variance", f"{row['variance']:.3g}")
     c[2].metric("noise σ²", f"{row['noise']:.3g}")
     c[3].metric("expected test error", f"{row['expected_error']:.3g}",
-                f"= {row['bias2']:.3g} + {row['variance']:.3g} + {row['noise']:.3g}", delta_color="off")
+                f"= {row['bias2']:.3g} + {row['variance']:.3g} + {row['noise']:.3g}", delta_color="off",
+                delta_arrow="off")
     studio_link(f"Open degree {shown} in the studio", base.replace(poly_degree=shown), key="lab_bv_link")

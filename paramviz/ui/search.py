@@ -359,11 +359,10 @@ def metric_ui(table: pd.DataFrame) -> str:
 
 def best_ui(row: pd.Series, search: Search, metric: str) -> None:
     settings = ", ".join(f"{d} = {charts.fmt_value(row[d])}" for d in search.dims)
-    c = st.columns([3, 1])
-    c[0].success(f"**Best trial {int(row['trial'])}**: {settings} → {charts.METRIC_LABELS.get(metric, metric)} "
-                 f"**{row[metric]:.4g}**")
-    c[1].link_button("Open the best in the studio ↗", studio_url(trial_config(search.base, row, search.dims)),
-                     key="search_best_link")
+    st.success(f"**Best trial {int(row['trial'])}**: {settings} → {charts.METRIC_LABELS.get(metric, metric)} "
+               f"**{row[metric]:.4g}**")
+    st.link_button("Open the best trial in the studio ↗", studio_url(trial_config(search.base, row, search.dims)),
+                   key="search_best_link", type="primary")
 
 
 def display_table(table: pd.DataFrame, search: Search, metric: str, best: int | None) -> pd.DataFrame:
@@ -374,6 +373,8 @@ def display_table(table: pd.DataFrame, search: Search, metric: str, best: int | 
     for d in search.dims:
         out[d] = out[d].map(charts.fmt_value) if not charts.is_numeric(out[d]) else out[d]
     ascending = not metric.endswith(("accuracy", "r2"))
+    first = ["★", "trial", *search.dims, metric, "studio"]
+    out = out[first + [c for c in out.columns if c not in first]]
     return out.sort_values(["diverged", metric], ascending=[True, ascending], na_position="last")
 
 
@@ -445,10 +446,10 @@ def grid_vs_random_view() -> None:
         b = charts.best_trial(t)
         best = "all diverged" if b is None else f"{t.iloc[b]['final_test_loss']:.4g}"
         col.metric(f"best test loss, {name} search", best, f"{t['learning_rate'].nunique()} distinct learning rates",
-                   delta_color="off")
+                   delta_color="off", delta_arrow="off")
     wins, repeats = grid_vs_random_wins(unimportant, int(budget), int(steps))
     c[2].metric("random search beats the grid", f"in {wins} of {repeats} repeats", help=f"{repeats} more random "
-                f"searches of {budget} trials each, compared with the same grid.", delta_color="off")
+                f"searches of {budget} trials each, compared with the same grid.", delta_color="off", delta_arrow="off")
 
 
 @st.cache_data(max_entries=32, show_spinner="Training both searches…")
