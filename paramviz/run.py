@@ -266,7 +266,7 @@ class Run:
         s = self.step_count
         if force or self._history.wants(s):
             row = self._row()
-            if not np.all(np.isfinite(row[2:5])) and s > 0:
+            if not _finite_row(row) and s > 0:
                 return self._diverge_on_eval()
             self._history.add(s, row)
         if force or self._traj.wants(s):
@@ -274,7 +274,7 @@ class Run:
 
     def _diverge_on_eval(self) -> None:
         self.diverged, self.diverged_at = True, self.step_count
-        self.divergence_reason = (f"the loss on the full data became infinite at step {self.step_count}; "
+        self.divergence_reason = (f"the loss, penalty or gradient became infinite at step {self.step_count}; "
                                   f"the parameters are kept at step {self.step_count - 1}, the last finite values")
 
     def _row(self, cache: bool = True) -> np.ndarray:
@@ -330,7 +330,7 @@ class Run:
         if h.last_step != self.step_count:
             with np.errstate(all="ignore"):
                 row = self._row(cache=False)
-            if np.all(np.isfinite(row[2:5])):
+            if _finite_row(row):
                 rows = np.vstack([rows, row])
         df = pd.DataFrame(rows, columns=self._hist_cols)
         df["step"] = df["step"].astype(np.int64)
@@ -389,6 +389,12 @@ class Run:
         state = f"diverged at step {self.diverged_at}" if self.diverged else f"step {self.step_count}"
         return (f"Run({self.cfg.dataset}, MLP {arch} {self.cfg.activation}, {self.cfg.optimizer} "
                 f"lr={self.cfg.learning_rate:g}, {state})")
+
+
+def _finite_row(row: np.ndarray) -> bool:
+    """Train/test/batch loss and penalty finite, and nothing infinite (a gradient norm can overflow while the loss
+    has not yet); NaN is allowed elsewhere, e.g. step 0 has no gradient yet."""
+    return bool(np.all(np.isfinite(row[2:6])) and not np.isinf(row).any())
 
 
 def _ratio(delta: np.ndarray, theta: np.ndarray) -> float:
