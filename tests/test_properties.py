@@ -67,7 +67,9 @@ def test_any_valid_config_trains_and_stays_finite(cfg, steps):
     h = run.history
     assert not np.isinf(h.to_numpy()).any()
     assert np.all(np.isfinite(h[["train_loss", "test_loss", "penalty"]].to_numpy()))
-    assert h["step"].iloc[-1] == run.step_count and h["step"].iloc[0] == 0
+    assert h["step"].iloc[0] == 0
+    # the current step is the last row, unless it diverged between sparse records (its row is then not finite)
+    assert h["step"].iloc[-1] == run.step_count or (run.diverged and h["step"].iloc[-1] < run.step_count)
     assert len(h) <= cfg.max_history + 1
     assert np.all(np.isfinite(run.trajectory.to_numpy()))
     out = run.predict(run.data.inputs_test)
@@ -102,8 +104,9 @@ def test_any_invalid_number_is_a_value_error_naming_the_field(bad):
 
 
 @SETTINGS
-@given(width=st.one_of(st.integers(max_value=0), st.integers(min_value=257), st.floats(1.01, 255.99),
-                       st.just(math.nan)), position=st.integers(0, 2))
+@given(width=st.one_of(st.integers(max_value=0), st.integers(min_value=257),
+                       st.floats(1.01, 255.99).filter(lambda w: not w.is_integer()), st.just(math.nan)),
+       position=st.integers(0, 2))
 def test_any_invalid_layer_width_is_a_value_error(width, position):
     layers = [4, 4, 4]
     layers[position] = width

@@ -311,6 +311,20 @@ def test_divergence_with_sparse_recording_keeps_finite_values():
     assert run.history["step"].iloc[-1] < run.diverged_at
 
 
+def test_exploding_penalty_is_divergence_and_history_never_holds_inf():
+    """lr·2λ > 2 makes L2 weight decay overshoot and grow; behind dead relus the data loss need not overflow
+    first, but an infinite penalty or gradient norm is divergence all the same."""
+    cfg = pv.TrainConfig(dataset="linear", n_samples=10, noise=0.0, test_fraction=0.375, seed=0, hidden_layers=(1, 1),
+                         activation="relu", optimizer="sgd", learning_rate=1.0, batch_size=1, regularizer="l2",
+                         reg_strength=3.0, max_history=10)
+    run = pv.Run(cfg).step(40)
+    assert run.diverged and run.step_count == run.diverged_at - 1 < 39
+    h = run.history
+    assert not np.isinf(h.to_numpy()).any()
+    assert np.all(np.isfinite(h[["train_loss", "test_loss", "penalty"]].to_numpy()))
+    assert h["step"].iloc[-1] <= run.step_count
+
+
 def test_reset_after_divergence_starts_again():
     run = linear_run(learning_rate=50.0).step(500)
     run.reset()
