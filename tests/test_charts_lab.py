@@ -1,0 +1,205 @@
+"""The lab's and the search page's figures: the traces a student is told to look for are there, in the right
+place (the star on the argmin, the stacked bars adding up, blown-up trials at the edge of the scale)."""
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+import paramviz as pv
+from paramviz import lab
+from paramviz.charts import lab as charts
+from paramviz.charts import search as search_charts
+
+
+def _trace(fig: go.Figure, name: str):
+    found = [t for t in fig.data if t.name == name]
+    assert found, f"no trace named {name!r} in {[t.name for t in fig.data]}"
+    return found[0]
+
+
+# ---- capacity ------------------------------------------------------------------------------------------------
+
+def _capacity(test=(0.4, 0.1, 0.05, 0.2, 0.9), seeds_band=False) -> pd.DataFrame:
+    test = np.array(test)
+    df = pd.DataFrame({"poly_degree": np.arange(1, len(test) + 1), "final_test_loss": test, "diverged": False,
+                       "final_train_loss": np.geomspace(0.4, 0.01, len(test))})
+    spread = 0.5 if seeds_band else 0.0
+    for c in ("train_loss", "test_loss"):
+        df[f"{c}_lo"] = df[f"final_{c}"] * (1 - spread)
+        df[f"{c}_hi"] = df[f"final_{c}"] * (1 + spread)
+    return lab._mark_best(df, "final_test_loss")
+
+
+def test_capacity_figure_stars_the_lowest_test_loss():
+    fig = charts.capacity_figure(_capacity())
+    star = _trace(fig, "best test loss")
+    assert list(star.x) == [3] and list(star.y) == [0.05]
+    assert list(_trace(fig, "test loss").y) == [0.4, 0.1, 0.05, 0.2, 0.9]
+    assert fig.layout.yaxis.type == "log"
+
+
+def test_capacity_figure_points_carry_their_degree_for_click_selection():
+    fig = charts.capacity_figure(_capacity())
+    assert list(_trace(fig, "test loss").customdata) == [1, 2, 3, 4, 5]
+    assert fig.layout.clickmode == "event+select"
+
+
+def test_capacity_figure_draws_seed_bands_only_when_seeds_differ():
+    assert not [t for t in charts.capacity_figure(_capacity()).data if t.name and "range" in t.name]
+    banded = charts.capacity_figure(_capacity(seeds_band=True))
+    assert {t.name for t in banded.data if t.name and "range" in t.name} == {"train loss range", "test loss range"}
+
+
+def test_capacity_figure_labels_underfitting_left_and_overfitting_right_of_the_best():
+    texts = [a.text for a in charts.capacity_figure(_capacity()).layout.annotations]
+    assert any("underfitting" in t for t in texts) and any("overfitting" in t for t in texts)
+    at_start = [a.text for a in charts.capacity_figure(_capacity(test=(0.05, 0.1, 0.2))).layout.annotations]
+    assert not any("underfitting" in t for t in at_start)
+
+
+def test_log_axis_labels_plain_numbers_at_1_2_5():
+    ax = charts.log_axis([0.03, 0.4])
+    assert ax["type"] == "log"
+    assert ax["ticktext"] == ["0.02", "0.05", "0.1", "0.2", "0.5"]
+    assert ax["range"][0] < np.log10(0.03) and ax["range"][1] > np.log10(0.4)
+
+
+# ---- regularization path ------------------------------------------------------------------------------------------
+
+def _path(regularizer: str, zeros: list[int]) -> pd.DataFrame:
+    lam = [1e-3, 1e-2, 1e-1]
+    df = pd.DataFrame({"reg_strength": lam, "regularizer": regularizer, "final_train_loss": [0.05, 0.06, 0.2],
+                       "final_test_loss": [0.2, 0.1, 0.3], "diverged": False, "n_zero_weights": zeros,
+                       "n_weights": 3})
+    return pd.concat([df, pd.DataFrame({"W1[0,0]": [1.0, 0.5, 0.0], "W1[1,0]": [-0.5, 0.0, 0.0],
+                                        "W1[2,0]": [0.2, 0.1, 0.0]})], axis=1)
+
+
+def test_regularization_path_figure_has_a_column_per_regularizer_with_every_weight():
+    fig = charts.regularization_path_figure([_path("l1", [0, 1, 3]), _path("l2", [0, 0, 0])],
+                                            labels={"W1[0,0]": "weight of x"})
+    weight_traces = [t for t in fig.data if t.legendgroup == "weights"]
+    assert len(weight_traces) == 6  # three weights in each of two columns
+    assert "weight of x" in {t.name for t in weight_traces}
+    zeros = [t for t in fig.data if t.name == "weights exactly 0"]
+    assert [list(t.y) for t in zeros] == [[0, 1, 3], [0, 0, 0]]
+    assert [a.text for a in fig.layout.annotations][:2] == ["L1 (lasso)", "L2 (ridge)"]
+    assert fig.layout.xaxis.type == "log"
+
+
+def test_regularization_path_figure_stars_the_best_lambda():
+    fig = charts.regularization_path_figure([_path("l1", [0, 1, 3])])
+    star = _trace(fig, "best test loss")
+    assert list(star.x) == [1e-2] and list(star.y) == [0.1]
+
+
+# ---- learning curve, early stopping --------------------------------------------------------------------------------
+
+def test_learning_curve_figure_shades_the_gap_between_train_and_test():
+    curve = pd.DataFrame({"n_train": [10, 40, 160], "train_loss": [0.01, 0.05, 0.08], "test_loss": [0.5, 0.12, 0.1]})
+    for c in ("train_loss", "test_loss"):
+        curve[f"{c}_lo"], curve[f"{c}_hi"] = curve[c], curve[c]
+    fig = charts.learning_curve_figure(curve)
+    gap = _trace(fig, "gap (test − train)")
+    assert gap.fill == "tonexty" and list(gap.y) == [0.5, 0.12, 0.1]
+    assert fig.layout.xaxis.type == "log" and list(fig.layout.xaxis.tickvals) == [10, 40, 160]
+
+
+def test_early_stopping_figure_marks_the_best_step_and_the_stop():
+    history = pd.DataFrame({"step": [0, 10, 20, 30, 40, 50], "train_loss": [1, 0.5, 0.3, 0.2, 0.15, 0.1],
+                            "test_loss": [1, 0.6, 0.4, 0.5, 0.6, 0.7]})
+    stop = lab.early_stopping(history, patience=2)
+    fig = charts.early_stopping_figure(history, stop)
+    star = _trace(fig, "lowest test loss")
+    assert list(star.x) == [20] and list(star.y) == [0.4]
+    kept = _trace(fig, "weights early stopping keeps")
+    assert list(kept.x) == [20]
+    shapes = {(s.type, s.x0) for s in fig.layout.shapes}
+    assert ("line", 40) in shapes  # the stop
+    assert ("rect", 40) in shapes  # the skipped steps, from the stop to the end
+
+
+# ---- bias–variance ----------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def bv():
+    cfg = pv.TrainConfig(dataset="sine", n_samples=20, noise=0.3, test_fraction=0.25, hidden_layers=(),
+                         optimizer="adam", learning_rate=0.1, batch_size=100_000)
+    return lab.bias_variance(cfg, n_resamples=6, steps=200, values=(1, 3, 12), n_grid=41)
+
+
+def test_bias_variance_fits_figure_overlays_every_resample_and_the_truth(bv):
+    fig = charts.bias_variance_fits_figure(bv, "poly_degree", 3, (np.array([0.1]), np.array([0.2])))
+    assert len([t for t in fig.data if t.legendgroup == "fits"]) == 6
+    truth = _trace(fig, "true function f(x)")
+    np.testing.assert_allclose(truth.y, np.sin(np.pi * np.asarray(truth.x)), atol=1e-12)
+    mean = _trace(fig, "average fit")
+    expected = bv.pointwise[bv.pointwise["poly_degree"] == 3]["mean_prediction"]
+    np.testing.assert_allclose(mean.y, expected)
+
+
+def test_bias_variance_bars_stack_to_the_expected_error_and_flag_bars_off_the_scale(bv):
+    total = bv.summary["expected_error"].to_numpy()
+    clip = 0.5 * (total[0] + total[2]) / total.min()  # a level between degree 1's total and degree 12's
+    fig = charts.bias_variance_bars_figure(bv.summary, clip=clip)
+    bars = [t for t in fig.data if isinstance(t, go.Bar)]
+    assert {t.name for t in bars} == {"noise σ²", "bias²", "variance"} and fig.layout.barmode == "stack"
+    stacked = np.sum([np.asarray(t.y) for t in bars], axis=0)
+    np.testing.assert_allclose(stacked, total, rtol=1e-12)
+    labels = [a.text for a in fig.layout.annotations]
+    assert labels[0] == f"{total[0]:.3g}"
+    assert labels[2] == f"{total[2]:.3g} ↑"  # degree 12's variance runs off the clipped scale
+    assert total[0] < fig.layout.yaxis.range[1] < total[2]
+
+
+# ---- search -------------------------------------------------------------------------------------------------
+
+def _table() -> pd.DataFrame:
+    lr = [0.001, 0.01, 0.1, 1.0] * 2
+    opt = ["sgd"] * 4 + ["adam"] * 4
+    loss = [0.5, 0.3, 0.1, 1e90, 0.4, 0.2, 0.05, np.nan]
+    return pd.DataFrame({"trial": range(8), "learning_rate": lr, "optimizer": opt, "final_test_loss": loss,
+                         "diverged": [False] * 7 + [True]})
+
+
+def test_best_trial_ignores_diverged_trials_and_higher_is_better_for_accuracy():
+    t = _table()
+    assert search_charts.best_trial(t) == 6
+    t["final_test_accuracy"] = [0.5, 0.6, 0.7, 0.2, 0.55, 0.65, 0.8, 0.99]
+    assert search_charts.best_trial(t, "final_test_accuracy") == 6  # trial 7's 0.99 diverged
+
+
+def test_heatmap_outlines_the_best_cell_and_names_blown_up_and_diverged_cells():
+    fig = search_charts.results_heatmap(_table(), "learning_rate", "optimizer")
+    heat = fig.data[0]
+    assert list(heat.x) == ["0.001", "0.01", "0.1", "1"] and list(heat.y) == ["adam", "sgd"]
+    text = np.asarray(heat.text)
+    assert text[0, 3] == "diverged" and text[1, 3] == "blew up" and text[0, 2] == "0.05"
+    rect = fig.layout.shapes[0]
+    assert (rect.x0, rect.y0) == (1.5, -0.5)  # column 2 (lr 0.1), row 0 (adam)
+    assert np.nanmax(np.asarray(heat.z, dtype=float)) == pytest.approx(np.log10(search_charts.BLOWUP * 0.05))
+
+
+def test_parallel_coordinates_encodes_choices_with_tick_labels_and_rates_on_log_axes():
+    fig = search_charts.parallel_coordinates(_table(), ["learning_rate", "optimizer"])
+    lr, opt, metric = fig.data[0].dimensions
+    assert lr.label == "learning_rate (log)" and list(lr.values) == pytest.approx(np.log10(_table()["learning_rate"]))
+    assert list(opt.ticktext) == ["adam", "sgd"] and list(opt.values) == [1, 1, 1, 1, 0, 0, 0, 0]
+    assert metric.label == "test loss (log scale)"
+    assert max(metric.values) == pytest.approx(np.log10(search_charts.BLOWUP * 0.05))  # 1e90 and NaN capped
+
+
+def test_grid_vs_random_figure_counts_distinct_values_and_stars_each_best():
+    grid = pd.DataFrame({"learning_rate": [0.01, 0.01, 0.1, 0.1], "l1_ratio": [0, 1, 0, 1],
+                         "final_test_loss": [0.3, 0.31, 0.2, 0.21], "diverged": False})
+    rand = pd.DataFrame({"learning_rate": [0.02, 0.05, 0.2, 0.5], "l1_ratio": [0.3, 0.7, 0.1, 0.9],
+                         "final_test_loss": [0.25, 0.15, 0.1, np.nan], "diverged": [False, False, False, True]})
+    fig = search_charts.grid_vs_random_figure(grid, rand, "learning_rate", "l1_ratio")
+    titles = [a.text for a in fig.layout.annotations][:2]
+    assert "2 distinct learning_rate values, best 0.2" in titles[0]
+    assert "4 distinct learning_rate values, best 0.1" in titles[1]
+    stars = [t for t in fig.data if t.name == "best trial"]
+    assert [list(t.x) for t in stars] == [[0.1], [0.2]]
+    crosses = _trace(fig, "blew up / diverged")
+    assert list(crosses.x) == [0.5]
