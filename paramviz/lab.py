@@ -454,9 +454,13 @@ def true_function(dataset: str, x: np.ndarray) -> np.ndarray:
     return TRUE_FUNCTIONS[dataset](np.asarray(x, dtype=np.float64))
 
 
+def record_every_for(steps: int) -> int:
+    """How often training_history evaluates the full losses: about 400 evaluations per run."""
+    return max(1, math.ceil(steps / 400))
+
+
 def training_history(cfg: TrainConfig, steps: int, record_every: int | None = None) -> pd.DataFrame:
     """One model's loss history over `steps` steps (for the early-stopping view)."""
     from .run import Run
 
-    every = record_every or max(1, math.ceil(steps / 400))
-    return Run(cfg.replace(record_every=every)).step(steps).history
+    return Run(cfg.replace(record_every=record_every or record_every_for(steps))).step(steps).history

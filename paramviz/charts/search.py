@@ -128,7 +128,7 @@ def results_heatmap(table: pd.DataFrame, x: str, y: str, metric: str = "final_te
                       line={"color": BEST_COLOR, "width": 5})
     fig.update_xaxes(title_text=x, type="category")
     fig.update_yaxes(title_text=y, type="category")
-    return styled(fig, height=460)
+    return styled(fig, height=420, margin={"l": 10, "r": 10, "t": 10, "b": 10})
 
 
 def _levels(series: pd.Series) -> list[str]:

@@ -264,7 +264,7 @@ def early_stopping_view() -> None:
     st.markdown("**Early stopping.** Watch the test loss while training and stop when it has not improved for "
                 "*patience* evaluations in a row, keeping the best weights seen. A cheap regularizer: fewer steps "
                 "means the weights have less time to fit the noise.")
-    c = st.columns(4)
+    c = st.columns(5)
     with c[0]:
         degree = slider("polynomial degree", "lab_es_degree", 1, 15, 12)
     with c[1]:
@@ -273,11 +273,13 @@ def early_stopping_view() -> None:
         steps = choice("steps", "lab_es_steps", STEP_CHOICES, 3000)
     with c[3]:
         batch = selectbox("batch size", "lab_es_batch", ("full batch", "8", "4", "1"), "full batch")
+    every = lab.record_every_for(steps)
+    with c[4]:
+        patience = slider("patience (evaluations)", "lab_es_patience", 1, 100, 20,
+                          help=f"The test loss is evaluated every {every} steps.")
     cfg = FEW_POINTS.replace(**data_ui("lab_es"), poly_degree=degree, learning_rate=lr,
                              batch_size=FULL_BATCH if batch == "full batch" else int(batch))
     history = compute("training_history", cfg, steps=steps)
-    every = int(history["step"].iloc[1] - history["step"].iloc[0]) if len(history) > 1 else 1
-    patience = slider(f"patience (evaluations; one every {every} steps)", "lab_es_patience", 1, 100, 20)
     stop = lab.early_stopping(history, patience)
     show(charts.early_stopping_figure(history, stop), key="lab_es_chart")
     c = st.columns(4)

@@ -1,0 +1,101 @@
+"""The Overfitting lab and the Hyperparameter search in a real browser: every lab view draws its charts, a URL
+opens a view with its settings, a small search fills the results table. Screenshots go to tests/e2e/artifacts/
+(and, for the README, docs/lab.png and docs/search.png)."""
+
+from pathlib import Path
+
+import pytest
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+LONG = 180_000  # ms: the machine may be busy with other test runs
+LAB_VIEWS = ("Capacity", "Regularization path", "Learning curve", "Early stopping", "Bias-variance")
+
+
+def charts_drawn(page, count: int = 1) -> None:
+    """Wait until `count` Plotly charts have drawn their SVG and no element is still a loading skeleton."""
+    page.wait_for_function(
+        """(n) => document.querySelectorAll('[data-testid="stPlotlyChart"] .main-svg').length >= n
+                 && !document.querySelector('[data-testid="stSkeleton"]')""", arg=count, timeout=LONG)
+
+
+def no_exception(page) -> None:
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+@pytest.fixture
+def tall_page(browser, request):
+    """A page as tall as the screenshot should be (Streamlit scrolls inside the app, so a full-page screenshot
+    only shows the viewport); the height is the fixture's indirect parameter, default 1250."""
+    context = browser.new_context(viewport={"width": 1600, "height": getattr(request, "param", 1250)})
+    context.set_default_timeout(LONG)
+    pg = context.new_page()
+    try:
+        yield pg
+    finally:
+        context.close()
+
+
+def test_lab_draws_every_view(page, streamlit_server, wait_ready, artifacts_dir):
+    page.set_default_timeout(LONG)
+    page.goto(f"{streamlit_server}/lab")
+    wait_ready(page, timeout=LONG)
+    charts_drawn(page)
+    assert page.get_by_role("heading", name="Overfitting lab").is_visible()
+    for view in LAB_VIEWS:
+        page.get_by_role("tab", name=view).click()
+        wait_ready(page, timeout=LONG)
+        charts_drawn(page, 2 if view == "Bias-variance" else 1)
+        no_exception(page)
+        assert page.locator('[data-testid="stMetric"]').count() >= 2
+        page.screenshot(path=str(artifacts_dir / f"lab_{view.lower().replace(' ', '_')}.png"), full_page=True)
+
+
+def test_lab_url_opens_a_view_with_its_settings(page, streamlit_server, wait_ready, artifacts_dir):
+    page.set_default_timeout(LONG)
+    page.goto(f"{streamlit_server}/lab?lab_view=Early+stopping&lab_es_degree=9&lab_es_patience=5")
+    wait_ready(page, timeout=LONG)
+    charts_drawn(page)
+    assert page.get_by_role("tab", name="Early stopping").get_attribute("aria-selected") == "true"
+    thumbs = page.locator('[data-testid="stSliderThumbValue"]').all_inner_texts()
+    assert "9" in thumbs and "5" in thumbs
+    no_exception(page)
+
+
+def test_capacity_view_for_the_docs(tall_page, streamlit_server, wait_ready):
+    tall_page.goto(f"{streamlit_server}/lab")
+    wait_ready(tall_page, timeout=LONG)
+    charts_drawn(tall_page)
+    link = tall_page.get_by_role("link", name="Open polynomial degree 3 in the studio ↗")
+    assert "poly_degree=3" in link.get_attribute("href")
+    DOCS.mkdir(exist_ok=True)
+    tall_page.screenshot(path=str(DOCS / "lab.png"))
+
+
+@pytest.mark.parametrize("tall_page", [1700], indirect=True)
+def test_search_runs_and_shows_the_table_heatmap_and_parallel_coordinates(tall_page, streamlit_server, wait_ready,
+                                                                         artifacts_dir):
+    page = tall_page
+    page.goto(f"{streamlit_server}/search")
+    wait_ready(page, timeout=LONG)
+    page.screenshot(path=str(artifacts_dir / "search_before.png"))
+    page.get_by_role("button", name="Run search").click()
+    page.wait_for_selector('[data-testid="stDataFrame"]', timeout=LONG)
+    wait_ready(page, timeout=LONG)
+    charts_drawn(page, 2)
+    no_exception(page)
+    assert page.get_by_text("12 trials · grid search").is_visible()
+    assert page.get_by_test_id("stAlertContentSuccess").get_by_text("Best trial").is_visible()
+    assert page.get_by_role("link", name="Open the best trial in the studio ↗").count() == 1
+    page.screenshot(path=str(artifacts_dir / "search_results.png"), full_page=True)
+    DOCS.mkdir(exist_ok=True)
+    page.screenshot(path=str(DOCS / "search.png"))
+
+
+def test_grid_vs_random_view(page, streamlit_server, wait_ready, artifacts_dir):
+    page.set_default_timeout(LONG)
+    page.goto(f"{streamlit_server}/search?search_view=Grid+vs+random")
+    wait_ready(page, timeout=LONG)
+    charts_drawn(page)
+    no_exception(page)
+    assert page.get_by_text("best test loss, random search").is_visible()
+    page.screenshot(path=str(artifacts_dir / "search_grid_vs_random.png"), full_page=True)
