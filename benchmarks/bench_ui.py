@@ -1,0 +1,632 @@
+"""Live performance of the training studio in headless Chromium, measured side by side in one run.
+
+Starts its own `streamlit run app.py` on a free port, opens the studio on the classroom reference model
+(moons, 200 samples, MLP 2-8-8-1 tanh, Adam lr 0.01, L2 1e-3 on weights, the default chart tab) and measures,
+in the browser:
+  1. UI refreshes per second while playing: how often the "Step" metric's text changes, and how often each
+     Plotly chart redraws (`plotly_afterplot` events), as the median of 1-second buckets over the window;
+  2. training steps per second shown while playing (the Step metric's growth), median of 1-second buckets;
+  3. time from page.goto to the first drawn chart, cold (first page after the server starts) and warm;
+  4. latency from a slider key press (while paused) to the first chart whose data changed;
+  5. a classroom: N sessions in separate browser contexts, all but one playing; the minimum per-session
+     refreshes/s and steps/s, the server's and the browser's CPU, and isolation between sessions.
+Every timestamp is the page's own performance.now(), recorded by a script injected before the app loads; the
+same script logs the websocket traffic (message times and sizes), printed as details under the table, and the
+machine's load is printed too: these machines are shared, and other people's work slows every figure.
+
+Run:  python benchmarks/bench_ui.py            (10 s windows, about 2 minutes)
+      python benchmarks/bench_ui.py --quick    (5 s windows, under a minute)
+Needs Linux (/proc for CPU accounting), playwright (python) and /usr/bin/chromium.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+from urllib.parse import urlencode
+
+from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from paramviz import TrainConfig  # noqa: E402
+from paramviz.ui.urls import config_params  # noqa: E402
+
+REFERENCE = TrainConfig(dataset="moons", n_samples=200, hidden_layers=(8, 8), activation="tanh",
+                        optimizer="adam", learning_rate=0.01, regularizer="l2", reg_strength=1e-3)
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = REPO / "tests" / "e2e" / "artifacts"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+                 # background tabs (the classroom's other sessions) must not be throttled
+                 "--disable-background-timer-throttling", "--disable-backgrounding-occluded-windows",
+                 "--disable-renderer-backgrounding"]
+PLAY, PAUSE, RESET, STEP_METRIC = "Play", "Pause", "Reset", "Step"
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True)
+class Settings:
+    window: float = 10.0  # seconds of each live measurement
+    warmup: float = 3.0  # seconds of playing before a window starts
+    warm_loads: int = 3  # warm page loads for the first-charts figure
+    slider_repeats: int = 7
+    sessions: int = 6
+    paused_sessions: int = 1
+
+
+QUICK = Settings(window=5.0, warmup=2.0, warm_loads=2, slider_repeats=3)
+
+
+@dataclass
+class Row:
+    measure: str
+    value: float
+    target: float
+    higher_is_better: bool
+
+    @property
+    def met(self) -> bool:
+        return self.value >= self.target if self.higher_is_better else self.value <= self.target
+
+
+def main() -> None:
+    args = parse_args()
+    settings = QUICK if args.quick else Settings()
+    if args.sessions:
+        settings = replace(settings, sessions=args.sessions)
+    rows: list[Row] = []
+    details: list[str] = [f"machine before: {machine_load()}"]
+    with streamlit_server(Path(args.app)) as (base_url, server_pid):
+        url = base_url + (args.path or reference_path())
+        details.append(f"page {url}; server pid {server_pid}")
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            for name in args.only.split(","):
+                print(f"measuring {name} ...", file=sys.stderr, flush=True)
+                r, d = MEASURES[name](browser, url, settings, server_pid)
+                rows += r
+                details += d
+            browser.close()
+    details.append(f"machine after: {machine_load()}")
+    print_report(rows, details, settings)
+
+
+def reference_path() -> str:
+    """The studio on the reference model. The studio is the default page, so it is served at "/", not at
+    "/studio" (Streamlit gives the default page the empty URL path; "/studio" shows "Page not found")."""
+    return "/?" + urlencode(config_params(REFERENCE), safe=",")
+
+
+def parse_args() -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--quick", action="store_true", help="5 s windows and fewer repeats")
+    p.add_argument("--app", default=str(REPO / "app.py"), help="Streamlit script to serve (default: app.py)")
+    p.add_argument("--path", default=None, help="page path and query (default: the studio, reference model)")
+    p.add_argument("--sessions", type=int, default=None, help="sessions in the classroom test (default 6)")
+    p.add_argument("--only", default=",".join(MEASURES),
+                   help="comma-separated subset of " + ",".join(MEASURES))
+    return p.parse_args()
+
+
+# ---- server and CPU accounting -----------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as resp:
+            return resp.read().decode().strip() == "ok"
+    except OSError:
+        return False
+
+
+@contextmanager
+def streamlit_server(app: Path, timeout: float = 60.0) -> Iterator[tuple[str, int]]:
+    """`streamlit run app` from the repo root (so .streamlit/config.toml applies); yields (base URL, pid)."""
+    port = free_port()
+    cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.headless", "true", "--server.port",
+           str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
+           "--browser.gatherUsageStats", "false"]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get(
+        "PYTHONPATH", "")])}
+    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while not healthy(base + "/_stcore/health"):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                why = proc.stderr.read() if proc.poll() is not None else "no health check in time"
+                raise RuntimeError(f"streamlit did not start: {why}")
+            time.sleep(0.2)
+        yield base, proc.pid
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def cpu_seconds(pid: int) -> float:
+    """user + system CPU seconds of one process, from /proc/<pid>/stat (0 if it has gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below pid (Playwright's driver and the Chromium processes it starts)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(stat.parent.name))
+    out, todo = [], [pid]
+    while todo:
+        kids = children.get(todo.pop(), [])
+        out += kids
+        todo += kids
+    return out
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds spent by the whole machine (all cores, every user), from /proc/stat."""
+    parts = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    ticks = [int(x) for x in parts]
+    return (sum(ticks[:8]) - ticks[3] - ticks[4]) / CLK_TCK  # all but idle and iowait
+
+
+def machine_load() -> str:
+    """Load average and CPU pressure (the share of time some task waited for a CPU): other people's work on a
+    shared machine slows both the server and the browser, so every report says how busy the machine was."""
+    load = Path("/proc/loadavg").read_text().split()[:3]
+    try:
+        psi = Path("/proc/pressure/cpu").read_text().split("\n", 1)[0]
+        pressure = re.search(r"avg60=([\d.]+)", psi).group(1) + "%"
+    except (OSError, AttributeError):
+        pressure = "n/a"
+    return f"load average {' '.join(load)} on {os.cpu_count()} cores, CPU pressure (avg60) {pressure}"
+
+
+class CpuMeter:
+    """CPU use over a window in % of one core: the server, the browser (our descendants but the server)
+    and the whole machine."""
+
+    def __init__(self, server_pid: int):
+        self.server_pid = server_pid
+        self.browser = [p for p in descendants(os.getpid()) if p != server_pid]
+        self.start = self._sample()
+
+    def _sample(self) -> tuple[float, float, float, float]:
+        return (time.monotonic(), cpu_seconds(self.server_pid), sum(cpu_seconds(p) for p in self.browser),
+                machine_busy_seconds())
+
+    def stop(self) -> dict[str, float]:
+        end = self._sample()
+        wall = end[0] - self.start[0]
+        server, browser, machine = ((e - s) / wall * 100 for s, e in zip(self.start[1:], end[1:]))
+        return {"server": server, "browser": browser, "machine": machine, "other": machine - server - browser}
+
+
+def cpu_line(cpu: dict[str, float]) -> str:
+    return (f"CPU in % of one core ({os.cpu_count()} cores = {100 * os.cpu_count()}%): server "
+            f"{cpu['server']:.0f}%, browser {cpu['browser']:.0f}%, everything else on the machine "
+            f"{cpu['other']:.0f}%")
+
+
+# ---- in-page instrumentation -------------------------------------------------------------------------------
+
+# Injected before the app's own scripts. Logs, with performance.now() times in ms:
+#   steps: [t, text] each time the "Step" metric's text changes (MutationObserver on the page + a 10 ms poll);
+#   plots: [t, chart] for every plotly_afterplot event (chart: its title, or its position on the page);
+#   ws:    [t, 0 sent | 1 received, bytes] for every websocket message;
+#   drawn: {chart: t} when each chart first had its svg; change: set by arm(), see slider_latency;
+#   busy:  ms this script itself spent, so its overhead can be reported.
+INSTRUMENT_JS = r"""
+(() => {
+  if (window.__bench) return;
+  const STEP = %(step)s, now = () => performance.now();
+  const W = window.__bench = {steps: [], plots: [], ws: [], drawn: {}, change: null, busy: 0};
+  const size = (d) => d == null ? 0 : (d.byteLength ?? d.size ?? d.length ?? 0);
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', (e) => W.ws.push([now(), 1, size(e.data)]));
+    }
+    send(data) { W.ws.push([now(), 0, size(data)]); return super.send(data); }
+  };
+  const timed = (f) => (...args) => { const t = now(); try { f(...args); } finally { W.busy += now() - t; } };
+  let stepEl = null, lastText = null;
+  function findStep() {
+    for (const m of document.querySelectorAll('[data-testid="stMetric"]')) {
+      const label = m.querySelector('[data-testid="stMetricLabel"]');
+      if (label && label.textContent.trim() === STEP) return m.querySelector('[data-testid="stMetricValue"]');
+    }
+    return null;
+  }
+  function checkStep() {
+    if (!stepEl || !stepEl.isConnected) stepEl = findStep();
+    if (!stepEl) return;
+    const text = stepEl.textContent.trim();
+    if (text !== lastText) { lastText = text; W.steps.push([now(), text]); }
+  }
+  const charts = () => Array.from(document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot'));
+  function key(gd) {
+    const t = gd.layout && gd.layout.title;
+    const text = String((t && (t.text ?? t)) || '').replace(/<[^>]*>/g, '').trim();
+    return text || 'chart ' + (charts().indexOf(gd) + 1);
+  }
+  function fnv(h, bytes) {
+    for (let i = 0; i < bytes.length; i++) { h ^= bytes[i]; h = Math.imul(h, 16777619); }
+    return h >>> 0;
+  }
+  function sig(gd) {  // a hash of the chart's data (typed arrays hashed by their bytes)
+    const text = JSON.stringify(gd.data || null, (k, v) => ArrayBuffer.isView(v)
+      ? 'ta' + fnv(2166136261, new Uint8Array(v.buffer, v.byteOffset, v.byteLength)) : v);
+    return fnv(2166136261, new TextEncoder().encode(text));
+  }
+  function drew(gd) {
+    const t = now(), k = key(gd), c = W.change;
+    W.plots.push([t, k]);
+    if (!(k in W.drawn)) W.drawn[k] = t;
+    if (c && !(k in c.hits) && sig(gd) !== c.base[k]) c.hits[k] = t;
+  }
+  function tag(gd) {
+    if (gd.__benchTagged || !gd.on) return;
+    gd.__benchTagged = true;
+    gd.on('plotly_afterplot', timed(() => drew(gd)));
+    if (gd.querySelector('.main-svg')) drew(gd);  // drawn before we could listen
+  }
+  const scan = timed(() => { checkStep(); charts().forEach(tag); });
+  W.arm = () => {
+    const base = {};
+    charts().forEach((gd) => { base[key(gd)] = sig(gd); });
+    W.change = {t0: now(), base, hits: {}};
+    return W.change.t0;
+  };
+  new MutationObserver(scan).observe(document, {subtree: true, childList: true, characterData: true});
+  setInterval(scan, 10);
+})();
+"""
+
+
+def new_session(browser: Browser, url: str) -> Page:
+    """A page in its own browser context (own cookies: its own Streamlit session), loaded, a chart drawn."""
+    context = browser.new_context(viewport={"width": 1600, "height": 1000})
+    context.set_default_timeout(120_000)
+    context.add_init_script(INSTRUMENT_JS % {"step": json.dumps(STEP_METRIC)})
+    page = context.new_page()
+    page.goto(url)
+    try:
+        wait_ready(page)
+    except PlaywrightError as e:
+        raise RuntimeError(f"the studio did not show a Step metric and a chart: {e.message.splitlines()[0]}; "
+                           f"see {screenshot(page, 'not_ready')}") from None
+    if page.get_by_text("Page not found").count():
+        raise RuntimeError(f"{url} shows Streamlit's 'Page not found' dialog")
+    return page
+
+
+def screenshot(page: Page, name: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"bench_ui_{name}.png"
+    page.screenshot(path=path, full_page=True)
+    return path
+
+
+# Connected, the Step metric shown and a chart drawn. (Not "script idle": the studio's fragment may rerun on a
+# timer even while paused, so the app can be busy for good.)
+READY_JS = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  return !!app && app.getAttribute('data-test-connection-state') === 'CONNECTED' && __bench.steps.length > 0
+    && !!document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot .main-svg');
+}"""
+
+
+def wait_ready(page: Page, settle: float = 0.5) -> None:
+    page.wait_for_function(READY_JS, polling=50)
+    time.sleep(settle)
+
+
+def button(page: Page, label: str):
+    """The visible button whose text ends with label (its text may start with a material icon's name)."""
+    return page.locator('[data-testid="stButton"] button').filter(has_text=re.compile(rf"{label}\s*$"),
+                                                                   visible=True).first
+
+
+def press(page: Page, label: str, then: str, tries: int = 3) -> None:
+    """Click a button and wait until `then` shows. A dispatched click, not a mouse click: while playing, the
+    page redraws constantly and a mouse click would wait for the button to hold still."""
+    for _ in range(tries):
+        button(page, label).dispatch_event("click")
+        try:
+            button(page, then).wait_for(timeout=20_000)
+            return
+        except PlaywrightError:
+            continue
+    raise RuntimeError(f"pressing {label} never showed {then}; see {screenshot(page, 'press_' + label)}")
+
+
+def play(page: Page) -> None:
+    press(page, PLAY, then=PAUSE)
+
+
+def pause_if_playing(page: Page) -> None:
+    if button(page, PAUSE).count():
+        press(page, PAUSE, then=PLAY)
+
+
+def mark(page: Page) -> tuple[float, float]:
+    """(the page's clock, ms the instrumentation has used so far)."""
+    return tuple(page.evaluate("[performance.now(), __bench.busy]"))
+
+
+def log(page: Page) -> dict:
+    return page.evaluate("({steps: __bench.steps, plots: __bench.plots, ws: __bench.ws, drawn: __bench.drawn,"
+                         " change: __bench.change})")
+
+
+# ---- pure statistics over the logs -------------------------------------------------------------------------
+
+def parse_count(text: str) -> int:
+    """The Step metric's text as a number: "12,345" → 12345, "12.3k" → 12300, "1.2M" → 1200000."""
+    m = re.search(r"(\d[\d,\s]*(?:\.\d+)?)\s*([kKMB]?)", text)
+    if not m:
+        raise ValueError(f"the Step metric shows no number: {text!r}")
+    number = float(re.sub(r"[,\s]", "", m.group(1)))
+    return int(round(number * {"": 1, "k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9}[m.group(2)]))
+
+
+def buckets(t0: float, t1: float, width: float = 1000.0) -> list[tuple[float, float]]:
+    n = max(1, int((t1 - t0) // width))
+    return [(t0 + i * width, t0 + (i + 1) * width) for i in range(n)]
+
+
+def events_per_second(times: list[float], t0: float, t1: float) -> list[float]:
+    """Events in each whole second of [t0, t1) (t in ms)."""
+    return [sum(a <= t < b for t in times) for a, b in buckets(t0, t1)]
+
+
+def value_at(samples: list[tuple[float, int]], t: float) -> int:
+    """The last value shown at or before time t."""
+    before = [v for s, v in samples if s <= t]
+    return before[-1] if before else samples[0][1]
+
+
+def steps_per_second(samples: list[tuple[float, int]], t0: float, t1: float) -> list[float]:
+    return [(value_at(samples, b) - value_at(samples, a)) * 1000 / (b - a) for a, b in buckets(t0, t1)]
+
+
+def median(xs: list[float]) -> float:
+    return statistics.median(xs) if xs else float("nan")
+
+
+@dataclass
+class Live:
+    """One session's figures over a window."""
+
+    refreshes: list[float]  # Step-text changes in each second
+    steps: list[float]  # steps shown per second, each second
+    overall_steps: float  # (last − first) / elapsed
+    redraws: dict[str, list[float]]  # plotly_afterplot events per chart per second
+    overhead: float  # share of the window the instrumentation itself used
+    bytes_in: float  # websocket bytes received per second
+    msgs_in: list[int]  # sizes of the received messages
+    first_step: int
+    last_step: int
+
+
+def live_figures(lg: dict, start: tuple[float, float], end: tuple[float, float]) -> Live:
+    (t0, busy0), (t1, busy1) = start, end
+    samples = [(t, parse_count(text)) for t, text in lg["steps"]]
+    first, last = value_at(samples, t0), value_at(samples, t1)
+    redraws = {chart: events_per_second([t for t, c in lg["plots"] if c == chart], t0, t1)
+               for chart in sorted({c for _, c in lg["plots"]})}
+    received = [n for t, d, n in lg["ws"] if d == 1 and t0 <= t < t1]
+    return Live(refreshes=events_per_second([t for t, _ in lg["steps"]], t0, t1),
+                steps=steps_per_second(samples, t0, t1), overall_steps=(last - first) * 1000 / (t1 - t0),
+                redraws=redraws, overhead=(busy1 - busy0) / (t1 - t0),
+                bytes_in=sum(received) * 1000 / (t1 - t0), msgs_in=received,
+                first_step=first, last_step=last)
+
+
+def describe_live(who: str, f: Live) -> list[str]:
+    lines = [f"{who}: refreshes/s median {median(f.refreshes):.1f} (per second: {fmt_list(f.refreshes)}); "
+             f"steps/s median {median(f.steps):,.0f}, overall {f.overall_steps:,.0f} "
+             f"(Step {f.first_step:,} -> {f.last_step:,})"]
+    for name, per_s in f.redraws.items():
+        lines.append(f"    chart {name}: {median(per_s):.1f} redraws/s (per second: {fmt_list(per_s)})")
+    if not f.redraws:
+        lines.append("    no plotly_afterplot events seen: the charts did not redraw")
+    lines.append(f"    instrumentation overhead: {100 * f.overhead:.1f}% of the page's main thread")
+    if f.msgs_in:
+        lines.append(f"    websocket in: {f.bytes_in / 1024:,.0f} KiB/s, {len(f.msgs_in)} messages, median "
+                     f"{median(f.msgs_in) / 1024:.1f} KiB, largest {max(f.msgs_in) / 1024:.1f} KiB")
+    return lines
+
+
+def fmt_list(xs: list[float]) -> str:
+    return " ".join(f"{x:.0f}" for x in xs)
+
+
+# ---- the measurements: each returns (rows, detail lines) ---------------------------------------------------
+
+def first_charts(browser: Browser, url: str, s: Settings, server_pid: int) -> tuple[list[Row], list[str]]:
+    """Navigation start → first chart svg drawn, and → every chart drawn. The first load is the server's first
+    session (cold: modules imported and caches filled on demand); later loads are warm. Every load is a fresh
+    browser context, so the browser cache is always cold, like a student opening the link."""
+    loads = [load_times(browser, url) for _ in range(1 + s.warm_loads)]
+    cold, warm = loads[0], loads[1:]
+    warm_first, warm_all = median([w[0] for w in warm]), median([w[1] for w in warm])
+    rows = [Row("first chart, cold server (s)", cold[0], 3.0, False),
+            Row(f"first chart, warm server (s, median of {len(warm)})", warm_first, 3.0, False)]
+    warm_text = " ".join(f"{w[0]:.2f}/{w[1]:.2f}" for w in warm)
+    details = [f"page load -> first chart / all {cold[2]} charts drawn: cold {cold[0]:.2f}/{cold[1]:.2f} s; "
+               f"warm {warm_text} s (median {warm_first:.2f}/{warm_all:.2f})"]
+    return rows, details
+
+
+def load_times(browser: Browser, url: str) -> tuple[float, float, int]:
+    page = new_session(browser, url)
+    time.sleep(0.5)  # let the last charts finish drawing
+    drawn = sorted(log(page)["drawn"].values())
+    page.context.close()
+    if not drawn:
+        raise RuntimeError("no chart was drawn")
+    return drawn[0] / 1000, drawn[-1] / 1000, len(drawn)
+
+
+def single_session(browser: Browser, url: str, s: Settings, server_pid: int) -> tuple[list[Row], list[str]]:
+    page = new_session(browser, url)
+    play(page)
+    time.sleep(s.warmup)
+    cpu, start = CpuMeter(server_pid), mark(page)
+    time.sleep(s.window)
+    end, usage = mark(page), cpu.stop()
+    f = live_figures(log(page), start, end)
+    pause_if_playing(page)
+    page.context.close()
+    slowest_chart = min((median(v) for v in f.redraws.values()), default=0.0)
+    rows = [Row("UI refreshes/s while playing (Step metric)", median(f.refreshes), 10, True),
+            Row("chart redraws/s, slowest chart", slowest_chart, 10, True),
+            Row("training steps/s shown while playing", median(f.steps), 2000, True)]
+    return rows, [*describe_live("one session playing", f), "    " + cpu_line(usage)]
+
+
+def slider_latency(browser: Browser, url: str, s: Settings, server_pid: int) -> tuple[list[Row], list[str]]:
+    """While paused, press an arrow key on the noise slider (a new data set: every chart changes) and time
+    until the first chart's data differs, and until every chart that changes has changed."""
+    page = new_session(browser, url)
+    pause_if_playing(page)
+    wait_ready(page)
+    sliders = page.locator('[data-testid="stSlider"]')
+    thumb = sliders.filter(has_text=re.compile("noise", re.I)).get_by_role("slider")
+    firsts, lasts, sends, replies = [], [], [], []
+    for i in range(s.slider_repeats):
+        thumb.first.focus()
+        t0 = page.evaluate("__bench.arm()")
+        page.keyboard.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
+        page.wait_for_function("Object.keys(__bench.change.hits).length > 0", timeout=10_000, polling="raf")
+        time.sleep(1.0)  # let the other charts change too
+        lg = log(page)
+        hits = sorted(lg["change"]["hits"].values())
+        sent = [t for t, d, _ in lg["ws"] if d == 0 and t > t0]
+        got = [t for t, d, _ in lg["ws"] if d == 1 and sent and t > sent[0]]
+        firsts.append(hits[0] - t0)
+        lasts.append(hits[-1] - t0)
+        sends.append(sent[0] - t0 if sent else float("nan"))
+        replies.append(got[0] - sent[0] if got else float("nan"))
+        wait_ready(page)
+    page.context.close()
+    rows = [Row(f"slider -> first chart changed (s, median of {len(firsts)})", median(firsts) / 1000, 0.5,
+                False),
+            Row("slider -> every chart changed (s, median)", median(lasts) / 1000, 0.5, False)]
+    details = [f"noise slider key press -> first chart changed: {fmt_ms(firsts)} ms; -> all changed: "
+               f"{fmt_ms(lasts)} ms",
+               f"    of which key press -> rerun request sent (frontend debounce): {fmt_ms(sends)} ms; "
+               f"request -> first reply from the server: {fmt_ms(replies)} ms"]
+    return rows, details
+
+
+def fmt_ms(xs: list[float]) -> str:
+    return " ".join(f"{x:.0f}" for x in xs) + f" (median {median(xs):.0f})"
+
+
+def classroom(browser: Browser, url: str, s: Settings, server_pid: int) -> tuple[list[Row], list[str]]:
+    pages = [new_session(browser, url) for _ in range(s.sessions)]
+    n_play = s.sessions - s.paused_sessions
+    for page in pages[n_play:]:
+        pause_if_playing(page)
+    for page in pages[:n_play]:
+        play(page)
+    time.sleep(s.warmup)
+    cpu = CpuMeter(server_pid)
+    starts = [mark(p) for p in pages]
+    time.sleep(s.window)
+    ends = [mark(p) for p in pages]
+    usage = cpu.stop()
+    figs = [live_figures(log(p), a, b) for p, a, b in zip(pages, starts, ends)]
+    isolation, isolation_lines = check_isolation(pages, figs, n_play)
+    for p in pages:
+        p.context.close()
+    playing = figs[:n_play]
+    rows = [Row(f"classroom ({n_play} playing): min refreshes/s per session", min(median(f.refreshes)
+                for f in playing), 10, True),
+            Row("classroom: min steps/s per session", min(median(f.steps) for f in playing), 2000, True),
+            Row("classroom: sessions isolated (1 = yes)", float(isolation), 1, True)]
+    details = [f"classroom: {s.sessions} sessions (separate browser contexts), {n_play} playing, "
+               f"{s.paused_sessions} paused; " + cpu_line(usage)]
+    for i, f in enumerate(figs):
+        details += describe_live(f"  session {i + 1} ({'playing' if i < n_play else 'paused'})", f)
+    return rows, details + isolation_lines
+
+
+def check_isolation(pages: list[Page], figs: list[Live], n_play: int) -> tuple[bool, list[str]]:
+    """Paused sessions' Step stays constant; playing sessions advance with their own counts; Reset in one
+    session sends only that session back."""
+    paused_still = all(f.first_step == f.last_step and sum(f.refreshes) == 0 for f in figs[n_play:])
+    advancing = all(f.last_step > f.first_step for f in figs[:n_play])
+    distinct = len({f.last_step for f in figs}) == len(figs)
+    before = [current_step(p) for p in pages]
+    button(pages[0], RESET).dispatch_event("click")
+    time.sleep(1.5)
+    after = [current_step(p) for p in pages]
+    others_kept = all(a >= b for a, b in zip(after[1:n_play], before[1:n_play]))
+    reset_alone = after[0] < before[0] and others_kept and after[n_play:] == before[n_play:]
+    ok = paused_still and advancing and distinct and reset_alone
+    lines = [f"  isolation: paused sessions constant {paused_still}; playing sessions advancing {advancing}; "
+             f"step counts all different {distinct}; Reset in session 1 moved only session 1 {reset_alone} "
+             f"(Step before {before}, 1.5 s after {after})"]
+    return ok, lines
+
+
+def current_step(page: Page) -> int:
+    steps = page.evaluate("__bench.steps")
+    return parse_count(steps[-1][1])
+
+
+# ---- report ------------------------------------------------------------------------------------------------
+
+def print_report(rows: list[Row], details: list[str], s: Settings) -> None:
+    print(f"paramviz studio in headless Chromium: windows of {s.window:.0f} s after {s.warmup:.0f} s of "
+          "playing; rates are medians of 1-second buckets\n")
+    width = max(len(r.measure) for r in rows)
+    print(f"{'measure':<{width}}  {'value':>10}  {'target':>10}  result")
+    for r in rows:
+        op = ">=" if r.higher_is_better else "<="
+        value = f"{r.value:,.2f}" if r.value < 100 else f"{r.value:,.0f}"
+        print(f"{r.measure:<{width}}  {value:>10}  {op} {r.target:>7,g}  {'MET' if r.met else 'NOT MET'}")
+    print("\ndetails:")
+    for line in details:
+        print("  " + line)
+
+
+MEASURES = {"load": first_charts, "live": single_session, "slider": slider_latency, "classroom": classroom}
+
+if __name__ == "__main__":
+    main()
