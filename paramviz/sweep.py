@@ -433,17 +433,41 @@ class _Batches:
         return idx
 
 
+class _Moment(NamedTuple):
+    """The trials after a step: theta, the gradient that step used and theta before it. Run's gradient norm
+    and update ratio come from these, and a row where either is infinite is one Run does not keep."""
+
+    theta: np.ndarray
+    grad: np.ndarray | None = None  # None at step 0
+    before: np.ndarray | None = None
+
+    def take(self, ok: np.ndarray) -> _Moment:
+        return _Moment(*(None if a is None else a[ok] for a in self))
+
+    def overflowed(self) -> np.ndarray:
+        if self.grad is None:
+            return np.zeros(len(self.theta), dtype=bool)
+        norm = np.sqrt(_sum_sq(self.before))
+        ratio = np.sqrt(_sum_sq(self.theta - self.before)) / np.where(norm > 0, norm, np.nan)
+        return np.isinf(np.sqrt(_sum_sq(self.grad))) | np.isinf(ratio)
+
+
+def _sum_sq(a: np.ndarray) -> np.ndarray:
+    return np.einsum("tp,tp->t", a, a)
+
+
 class _Stack:
-    """The trials of a chunk still training: theta (T, P) now and one step ago, optimizer state and per-trial
-    constants. A trial that diverges leaves the stack, so the others never compute on its NaNs."""
+    """The trials of a chunk still training: where they are now and one step ago (`now`, `last`), their
+    optimizer state and per-trial constants. A trial that diverges leaves the stack, so the others never
+    compute on its NaNs."""
 
     def __init__(self, chunk: Chunk, model: Model, theta0: np.ndarray):
         self.chunk, self.model = chunk, model
         self.ids = np.arange(len(chunk.trials))  # positions in the chunk of the trials still training
-        self.theta = np.repeat(theta0[None, :], len(self.ids), axis=0)
-        self.prev = self.theta
+        self.now = _Moment(np.repeat(theta0[None, :], len(self.ids), axis=0))
+        self.last = self.now
         self._configure()
-        self.state = self.opt.init(self.theta)
+        self.state = self.opt.init(self.now.theta)
 
     @property
     def size(self) -> int:
@@ -467,22 +491,22 @@ class _Stack:
             self._lr_epoch, self._lr = epoch, _column("learning_rate", rates, self.chunk.columns)
         return self._lr
 
-    def step(self, Xb, yb, lr, A=None) -> tuple[np.ndarray, np.ndarray] | None:
+    def step(self, Xb, yb, lr, A=None) -> tuple[np.ndarray, _Moment] | None:
         """One step for every trial (A: the batch's activations, when the last evaluation already has them).
         Trials whose batch loss or parameters turn non-finite leave the stack and are returned as
-        (positions, their last finite theta)."""
-        theta, state, batch_loss, _ = sgd_step(self.theta, self.state, Xb, yb, self.model, self.penalty,
-                                               self.opt, lr, A)
+        (positions, their last finite moment)."""
+        theta, state, batch_loss, grad = sgd_step(self.now.theta, self.state, Xb, yb, self.model, self.penalty,
+                                                  self.opt, lr, A)
         ok = np.isfinite(batch_loss) & np.isfinite(theta).all(axis=1)
-        self.prev, self.theta, self.state = self.theta, theta, state
+        self.last, self.now, self.state = self.now, _Moment(theta, grad, self.now.theta), state
         if ok.all():
             return None
-        stuck = (self.ids[~ok], self.prev[~ok])
+        stuck = (self.ids[~ok], self.last.take(~ok))
         self.keep(ok)
         return stuck
 
     def keep(self, ok: np.ndarray) -> None:
-        self.ids, self.theta, self.prev = self.ids[ok], self.theta[ok], self.prev[ok]
+        self.ids, self.now, self.last = self.ids[ok], self.now.take(ok), self.last.take(ok)
         self.state = tuple(type(s)(*(v[ok] if isinstance(v, np.ndarray) else v for v in s)) for s in self.state)
         if self.size:
             self._configure()
@@ -519,44 +543,47 @@ class _Book:
     def wants(self, step: int) -> bool:
         return step in self._index
 
-    def _rows(self, theta: np.ndarray, penalty: Penalty, A: list[np.ndarray] | None = None):
-        """(T, 5) train_loss, test_loss, train_metric, test_metric, penalty, and the activations on all data."""
-        A = forward(theta, self.X_all, self.model.layout, self.model.act) if A is None else A
-        ev = evaluate(theta, self.data, self.model, penalty, self.X_all, self.y_all, Z=A[-1])
+    def _rows(self, moment: _Moment, penalty: Penalty):
+        """(T, 5) train_loss, test_loss, train_metric, test_metric, penalty; which rows Run would keep; and
+        the activations on all data."""
+        A = forward(moment.theta, self.X_all, self.model.layout, self.model.act)
+        ev = evaluate(moment.theta, self.data, self.model, penalty, self.X_all, self.y_all, Z=A[-1])
         m = self.model.metric_name
         rows = np.column_stack([ev["train_loss"], ev["test_loss"], ev[f"train_{m}"], ev[f"test_{m}"],
                                 ev["penalty"]])
-        return rows, A
+        # losses and penalty finite, nothing infinite (a NaN R², undefined for a constant target, is fine)
+        keep = np.isfinite(rows[:, [0, 1, 4]]).all(axis=1) & ~np.isinf(rows[:, 2:4]).any(axis=1)
+        return rows, keep & ~moment.overflowed(), A
 
     def record(self, step: int, stack: _Stack) -> list[np.ndarray]:
         """Evaluate the trials still training; returns the activations on all data (Run reuses them for the
-        next minibatch). As in Run, a non-finite full-data loss at a recording step ends the trial, kept at
+        next minibatch). As in Run, a row with an infinite value at a recording step ends the trial, kept at
         the step before; at a last step off the recording stride the row is simply left out."""
-        rows, A = self._rows(stack.theta, stack.penalty)
-        finite = np.isfinite(rows[:, :2]).all(axis=1) | (step == 0)
+        rows, keep, A = self._rows(stack.now, stack.penalty)
+        keep |= step == 0
         k = self._index[step]
-        self.rows[k, stack.ids[finite]] = rows[finite]
-        self.present[k, stack.ids[finite]] = True
-        if step % self.chunk.record_every == 0 and not finite.all():
-            self.freeze(step - 1, stack.ids[~finite], stack.prev[~finite], diverged_at=step)
-            stack.keep(finite)
-            A = [a if a.ndim == 2 else a[finite] for a in A]
+        self.rows[k, stack.ids[keep]] = rows[keep]
+        self.present[k, stack.ids[keep]] = True
+        if step % self.chunk.record_every == 0 and not keep.all():
+            self.freeze(step - 1, stack.ids[~keep], stack.last.take(~keep), diverged_at=step)
+            stack.keep(keep)
+            A = [a if a.ndim == 2 else a[keep] for a in A]
         return A
 
-    def freeze(self, step: int, positions: np.ndarray, theta: np.ndarray, diverged_at: int) -> None:
-        """Trials that diverged: kept at `step`, their last finite one, which Run's history ends with."""
-        for pos, th in zip(positions, theta):
-            self.theta[pos], self.diverged_at[pos] = th, diverged_at
+    def freeze(self, step: int, positions: np.ndarray, moment: _Moment, diverged_at: int) -> None:
+        """Trials that diverged: kept at `step`, their last finite one, whose row ends Run's history."""
+        for pos, theta in zip(positions, moment.theta):
+            self.theta[pos], self.diverged_at[pos] = theta, diverged_at
         if self.wants(step):
             return  # already recorded
         cfgs = [self.chunk.configs[p] for p in positions]
-        rows, _ = self._rows(theta, _penalty(cfgs, self.model.layout.weight_mask, self.chunk.columns))
-        for pos, row in zip(positions, rows):
-            if np.isfinite(row[:2]).all():
+        rows, keep, _ = self._rows(moment, _penalty(cfgs, self.model.layout.weight_mask, self.chunk.columns))
+        for pos, row, ok in zip(positions, rows, keep):
+            if ok:
                 self.extra[pos] = np.r_[step, row]
 
     def results(self, stack: _Stack) -> list[TrialResult]:
-        for pos, theta in zip(stack.ids, stack.theta):
+        for pos, theta in zip(stack.ids, stack.now.theta):
             self.theta[pos] = theta
         out = []
         for pos, trial in enumerate(self.chunk.trials):

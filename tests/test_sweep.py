@@ -165,14 +165,26 @@ def test_divergent_trials_are_marked_and_frozen_while_the_others_finish():
     assert list(table["diverged"]) == [False, False, True, True, True, True]
     assert table.loc[~table["diverged"], "final_test_loss"].lt(1.0).all()  # the slow trials learned the line
     assert_table_matches_runs(result, runs)
-    reasons = {run.divergence_reason.split(" became")[0] for run in runs if run.diverged}
-    assert reasons == {"the loss", "the loss on the full data"}  # both ways a Run stops
+    at_step_time = {run.divergence_reason.startswith("the loss became") for run in runs if run.diverged}
+    assert at_step_time == {True, False}  # both ways a Run stops: the batch loss, or a recorded full-data row
     for i, run in enumerate(runs):
         np.testing.assert_array_equal(result.final_params[i], run.theta)
         if run.diverged:
             assert np.isfinite(result.final_params[i]).all()
             last = result.histories[i]["step"].iloc[-1]  # the last finite step, if its full-data loss was finite
             assert last == run.history["step"].iloc[-1] and run.diverged_at - 5 <= last <= run.diverged_at - 1
+
+
+def test_an_overflowing_gradient_norm_ends_a_trial_while_its_loss_is_still_finite():
+    cfg = pv.TrainConfig(n_samples=80, activation="relu", optimizer="sgd", hidden_layers=(16, 16, 16), init="he",
+                         batch_size=8)
+    result = pv.sweep(cfg, {"learning_rate": [10.0, 100.0]}, steps=100, record_every=1, details=True)
+    runs = runs_for(result, 100)
+    assert runs[1].divergence_reason.startswith("the loss, penalty or gradient became infinite at step 9")
+    assert list(result.table["diverged"]) == [False, True] and result.table["diverged_at"].iloc[1] == 9
+    assert result.histories[1]["train_loss"].iloc[-1] > 1e150  # huge, but finite: the gradient overflowed first
+    assert_table_matches_runs(result, runs)
+    np.testing.assert_array_equal(result.final_params[1], runs[1].theta)
 
 
 # ---- validation ----------------------------------------------------------------------------------------------
