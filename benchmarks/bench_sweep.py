@@ -79,7 +79,8 @@ def main() -> None:
           f"median of {args.repeats} (max relative difference sweep vs Run: {worst:.1e})")
     print(f"  one by one (pv.Run)      {n / t_runs:8.2f} trials/s   ({t_runs:6.2f} s)")
     print(f"  vectorised (pv.sweep)    {n / t_sweep:8.2f} trials/s   ({t_sweep:6.2f} s)")
-    print(f"  ratio                    {ratio:8.2f}×  (target ≥ {TARGET:g}×: {'met' if ratio >= TARGET else 'NOT met'})")
+    verdict = "met" if ratio >= TARGET else "NOT met"
+    print(f"  ratio                    {ratio:8.2f}×  (target ≥ {TARGET:g}×: {verdict})")
     print(f"  vectorised, n_jobs=2     {n / t_parallel:8.2f} trials/s   ({t_parallel:6.2f} s)  "
           f"= {t_sweep / t_parallel:.2f}× n_jobs=1 (informative)")
 
