@@ -393,12 +393,13 @@ def train_chunk(chunk: Chunk, tick: Callable[[int], None] | None = None) -> list
     batches = _Batches(cfg.seed, len(data.y_train), cfg.batch_size)
     X, y = data.X_train, data.y_train
     full_batch = batches.size >= len(y)
+    every_row = np.arange(len(y))
     with np.errstate(all="ignore"):
         acts = book.record(0, stack)
         for step in range(chunk.steps):
             lr = stack.lr(batches.epoch)  # the schedule at the completed-epoch count, read before the batch
             idx = batches.next()
-            A = None if acts is None else _batch_rows(acts, np.arange(len(y)) if full_batch else idx)
+            A = None if acts is None else _batch_rows(acts, every_row if full_batch else idx)
             stuck = stack.step(X, y, lr, A) if full_batch else stack.step(X[idx], y[idx], lr, A)
             if stuck is not None:
                 book.freeze(step, *stuck, diverged_at=step + 1)
