@@ -44,6 +44,8 @@ def log_axis(*series, margin: float = 1.6) -> dict:
     ticks = [m * 10.0**k for k in decades for m in (1, 2, 5) if lo <= m * 10.0**k <= hi]
     if len(ticks) > 12:
         ticks = [10.0**k for k in decades if lo <= 10.0**k <= hi]
+    if len(ticks) < 2:  # a narrow range: label the values themselves
+        ticks = sorted({float(f"{t:.3g}") for t in (v.min(), v.max())} | set(ticks))
     return {"type": "log", "range": [np.log10(lo), np.log10(hi)], "tickvals": ticks,
             "ticktext": [f"{t:g}" for t in ticks]}
 

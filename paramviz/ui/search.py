@@ -331,7 +331,8 @@ def results_ui(results: dict) -> None:
         st.error(f"The search stopped: {st.session_state['search_error']}")
     search: Search = results["search"]
     table: pd.DataFrame = results["table"]
-    st.subheader(f"{len(table)} trials · {search.method} search · {search.steps} steps · {results['seconds']:.1f} s")
+    trials = f"{len(table)} trial" + ("s" if len(table) != 1 else "")
+    st.subheader(f"{trials} · {search.method} search · {search.steps} steps · {results['seconds']:.1f} s")
     if results["cancelled"]:
         st.warning(f"Cancelled: {len(table)} of {results['planned']} trials had finished; they are shown below.")
     if table.empty:
@@ -398,6 +399,8 @@ def charts_ui(table: pd.DataFrame, search: Search, metric: str) -> None:
         st.markdown(f"**{charts.METRIC_LABELS.get(metric, metric)} over the grid** (best cell outlined)")
         st.plotly_chart(charts.results_heatmap(table, dims[0], dims[1], metric), config=CHART_CONFIG,
                         key="search_heatmap")
+    if len(table) < 2:
+        return
     st.markdown("**Parallel coordinates**: one line per trial, coloured by the result; drag along an axis to "
                 "pick a range.")
     st.plotly_chart(charts.parallel_coordinates(table, dims, metric), config=CHART_CONFIG, key="search_parcoords")
@@ -434,10 +437,12 @@ def grid_vs_random_view() -> None:
                 "closer to the best one.")
     c = st.columns(4)
     unimportant = c[0].selectbox("second (unimportant) hyperparameter", list(UNIMPORTANT), key="search_gvr_dim",
-                                 format_func=lambda d: UNIMPORTANT[d][0], bind=BIND)
+                                 bind=BIND, help="\n".join(f"- {text}" for text, _ in UNIMPORTANT.values()))
     budget = c[1].select_slider("trials each", [4, 9, 16, 25], value=9, key="search_gvr_budget", bind=BIND)
     seed = c[2].slider("random seed", 0, 30, 0, key="search_gvr_seed", bind=BIND)
     steps = c[3].select_slider("steps", [100, 200, 300, 500, 1000], value=300, key="search_gvr_steps", bind=BIND)
+    st.caption(f"Important: learning_rate, from {GVR_LR.low:g} to {GVR_LR.high:g} (log scale). Unimportant: "
+               f"{UNIMPORTANT[unimportant][0]}.")
     grid, rand = grid_vs_random(unimportant, int(budget), int(seed), int(steps))
     st.plotly_chart(charts.grid_vs_random_figure(grid, rand, "learning_rate", unimportant), config=CHART_CONFIG,
                     key="search_gvr_chart")

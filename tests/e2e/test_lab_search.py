@@ -71,6 +71,23 @@ def test_capacity_view_for_the_docs(tall_page, streamlit_server, wait_ready):
     tall_page.screenshot(path=str(DOCS / "lab.png"))
 
 
+def test_clicking_a_point_on_the_capacity_curve_picks_that_model(tall_page, streamlit_server, wait_ready,
+                                                               artifacts_dir):
+    page = tall_page
+    page.goto(f"{streamlit_server}/lab")
+    wait_ready(page, timeout=LONG)
+    charts_drawn(page)
+    test_loss_points = page.locator('[data-testid="stPlotlyChart"] .scatterlayer .trace').nth(1).locator("path.point")
+    assert test_loss_points.count() == 15
+    box = test_loss_points.nth(11).bounding_box()  # degree 12
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.get_by_role("link", name="Open polynomial degree 12 in the studio ↗").wait_for(timeout=LONG)
+    wait_ready(page, timeout=LONG)
+    href = page.get_by_role("link", name="Open polynomial degree 12 in the studio ↗").get_attribute("href")
+    assert "poly_degree=12" in href
+    page.screenshot(path=str(artifacts_dir / "lab_capacity_clicked.png"))
+
+
 @pytest.mark.parametrize("tall_page", [1700], indirect=True)
 def test_search_runs_and_shows_the_table_heatmap_and_parallel_coordinates(tall_page, streamlit_server, wait_ready,
                                                                          artifacts_dir):
@@ -89,6 +106,27 @@ def test_search_runs_and_shows_the_table_heatmap_and_parallel_coordinates(tall_p
     page.screenshot(path=str(artifacts_dir / "search_results.png"), full_page=True)
     DOCS.mkdir(exist_ok=True)
     page.screenshot(path=str(DOCS / "search.png"))
+
+
+def test_cancel_stops_a_long_search_in_the_browser(page, streamlit_server, wait_ready, artifacts_dir):
+    page.set_default_timeout(LONG)
+    page.goto(f"{streamlit_server}/search?search_dims=neurons+per+hidden+layer"  # bound to the shown label
+              "&search_hidden_width_values=1,2,3,4,5,6,7,8&search_steps=20000")
+    wait_ready(page, timeout=LONG)
+    page.get_by_role("button", name="Run search").click()
+    progress = page.locator('[data-testid="stProgress"]')
+    progress.wait_for(timeout=LONG)
+    page.wait_for_function("""() => /[1-9] of 8 trials finished/.test(
+        document.querySelector('[data-testid="stProgress"]')?.innerText || '')""", timeout=LONG)
+    page.get_by_role("button", name="Cancel").click()
+    page.get_by_text("Cancelled:").wait_for(timeout=LONG)
+    wait_ready(page, timeout=LONG)
+    warning = page.get_by_text("Cancelled:").inner_text()
+    finished = int(warning.split("Cancelled: ")[1].split(" of ")[0])
+    assert 1 <= finished < 8
+    assert progress.count() == 0
+    no_exception(page)
+    page.screenshot(path=str(artifacts_dir / "search_cancelled.png"), full_page=True)
 
 
 def test_grid_vs_random_view(page, streamlit_server, wait_ready, artifacts_dir):
