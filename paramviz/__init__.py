@@ -4,13 +4,13 @@ streamlit nor plotly (paramviz.charts and paramviz.ui do, and are imported only 
 from .config import TrainConfig
 from .datasets import DATASETS, Dataset, RawData, load_csv, make_raw, prepare
 from .lab import (
-                  TRUE_FUNCTIONS,
-                  bias_variance,
-                  capacity_curve,
-                  early_stopping,
-                  learning_curve,
-                  regularization_path,
-                  train_side_by_side,
+    TRUE_FUNCTIONS,
+    bias_variance,
+    capacity_curve,
+    early_stopping,
+    learning_curve,
+    regularization_path,
+    train_side_by_side,
 )
 from .nn import ACTIVATIONS, INITIALIZERS, LOSSES, Layout
 from .optim import OPTIMIZERS, SCHEDULES
