@@ -2,8 +2,8 @@
 the bias–variance split. Pure functions of a TrainConfig that return DataFrames (numpy and pandas only).
 
 Trials that share data and architecture go through `sweep` (vectorised). Trials that differ in their *data*
-(resampled training sets, data seeds, training-set sizes) go through `train_side_by_side`, which trains T
-models at once, each on its own data, and gives exactly what `Run(cfg).step(steps)` gives for each of them.
+(resampled training sets, data seeds, training-set sizes, polynomial degrees) go through `train_side_by_side`,
+which trains T models at once, each on its own data, with the same computation as `Run(cfg).step(steps)`.
 """
 
 from __future__ import annotations
@@ -141,9 +141,14 @@ def _check_side_by_side(cfgs: Sequence[TrainConfig], datasets: Sequence[Dataset]
 
 def train_side_by_side(cfgs: Sequence[TrainConfig], steps: int, datasets: Sequence[Dataset] | None = None,
                        record_every: int | None = None) -> SideBySide:
-    """Train len(cfgs) models at once, model t on its own data, for `steps` steps. Model t ends exactly where
-    `Run(cfgs[t], data=datasets[t]).step(steps)` ends: same data, initial weights, minibatch order and schedule.
-    The configs may differ only in the data fields (seed, init_seed, poly_degree, n_samples)."""
+    """Train len(cfgs) models at once, model t on its own data, for `steps` steps: the computation of
+    `Run(cfgs[t], data=datasets[t]).step(steps)`, with the same data, initial weights, minibatch order and schedule.
+    The configs may differ only in the data fields (seed, init_seed, poly_degree, n_samples).
+
+    Equal to the Run up to floating-point rounding: the zero-padded feature columns change the order in which
+    BLAS adds numbers (about 1e-16 per step). A chaotic run (Adam at a high learning rate, thousands of steps)
+    can amplify that to a difference in the second or third digit of the final loss, as any change of
+    summation order would; the trade is 15 degrees trained in one group instead of fifteen."""
     datasets = tuple(datasets) if datasets is not None else tuple(prepare(make_raw(c), c) for c in cfgs)
     _check_side_by_side(cfgs, datasets)
     cfg, first = cfgs[0], datasets[0]
