@@ -83,9 +83,9 @@ def test_none_is_inactive_and_l_strength_zero_is_inactive():
 
 def _l1_run(proximal):
     cfg = pv.TrainConfig(dataset="ripple", n_samples=200, poly_degree=3, hidden_layers=(), optimizer="sgd",
-                         learning_rate=0.05, batch_size=1000, regularizer="l1", reg_strength=0.05,
+                         learning_rate=0.1, batch_size=1000, regularizer="l1", reg_strength=0.05,
                          proximal=proximal)
-    return pv.Run(cfg).step(2000)
+    return pv.Run(cfg).step(600)
 
 
 def test_proximal_l1_gives_exact_zeros_and_subgradient_l1_does_not():

@@ -56,7 +56,7 @@ def test_polynomial_ridge_on_ripple_matches_normal_equations():
 
 
 def test_linear_fit_without_noise_recovers_the_line():
-    run = linear_run(noise=0.0, scale_inputs=False, learning_rate=0.1).step(3000)
+    run = linear_run(noise=0.0, scale_inputs=False, learning_rate=0.15).step(500)
     assert run.params["W1"][0, 0] == pytest.approx(0.8, abs=1e-8)
     assert run.params["b1"][0] == pytest.approx(-1.0, abs=1e-8)
     assert run.history["train_r2"].iloc[-1] == pytest.approx(1.0, abs=1e-12)
