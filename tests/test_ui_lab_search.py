@@ -90,6 +90,13 @@ def test_regularization_view_shows_l1_zeros_and_none_for_l2():
     assert int(m["L1: most weights exactly 0"].split(" of ")[0]) > 0
 
 
+def test_regularization_view_turns_divergence_into_a_lesson():
+    at = open_page("lab", lab_view="Regularization path", lab_reg_degree=15, lab_reg_lr=1.0, lab_reg_steps=250)
+    assert_clean(at)
+    assert at.warning[0].value.startswith("Every model diverged: a learning rate of 1 is too large")
+    assert len(at.get("plotly_chart")) == 1
+
+
 def test_bias_variance_view_shows_the_split_adding_up():
     at = open_page("lab", lab_view="Bias-variance", lab_bv_steps=250, lab_bv_resamples=5, lab_bv_max=5)
     m = {x.label: x for x in at.metric}

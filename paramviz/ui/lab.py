@@ -200,11 +200,20 @@ def regularization_view() -> None:
         col.metric(f"{name}: most weights exactly 0", f"{int(most['n_zero_weights'])} of {int(most['n_weights'])}",
                    where, delta_color="off", delta_arrow="off")
     for col, path, name in zip(c[2:], paths, ("L1", "L2")):
-        b = path["final_test_loss"].where(~path["diverged"]).idxmin()
-        if pd.notna(b):
+        b = best_lambda(path)
+        if b is not None:
             col.metric(f"{name}: best λ", f"{path['reg_strength'][b]:.3g}",
                        f"test loss {path['final_test_loss'][b]:.3g}", delta_color="off", delta_arrow="off")
+    if all(p["diverged"].all() for p in paths):
+        st.warning(f"Every model diverged: a learning rate of {lr:g} is too large for plain gradient descent on "
+                   f"degree-{degree} features. Lower it — the largest stable step shrinks as the degree grows.")
     reg_open_ui(paths, base, proximal)
+
+
+def best_lambda(path: pd.DataFrame) -> int | None:
+    """Row of the lowest final test loss among the models that did not diverge (None if all diverged)."""
+    ok = path["final_test_loss"].where(~path["diverged"])
+    return int(ok.idxmin()) if ok.notna().any() else None
 
 
 def weight_labels(cfg: pv.TrainConfig) -> dict[str, str]:
@@ -218,10 +227,10 @@ def reg_open_ui(paths: list[pd.DataFrame], base: pv.TrainConfig, proximal: bool)
     with c[0]:
         reg = st.selectbox("regularizer to open", ["l1", "l2"], key="lab_reg_open_reg")
     path = paths[0] if reg == "l1" else paths[1]
-    best = path["final_test_loss"].where(~path["diverged"]).idxmin()
+    best = best_lambda(path)
     lambdas = [float(v) for v in path["reg_strength"]]
     with c[1]:
-        lam = st.selectbox("λ to open", lambdas, index=int(best) if pd.notna(best) else 0, key="lab_reg_open_lam",
+        lam = st.selectbox("λ to open", lambdas, index=best or 0, key="lab_reg_open_lam",
                            format_func=lambda v: f"{v:.3g}")
     with c[2]:
         st.write("")
