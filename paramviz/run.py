@@ -24,6 +24,7 @@ HOT_FIELDS = frozenset({
     "schedule", "schedule_gamma", "schedule_epochs", "regularizer", "reg_strength", "l1_ratio", "proximal",
     "max_history",
 })
+LINEAR_NAMES = {"regression": "linear regression", "binary": "logistic regression", "multiclass": "softmax regression"}
 TRAJECTORY_BUDGET = 4_000_000  # scalars kept in the trajectory at most (32 MB)
 
 
@@ -386,9 +387,9 @@ class Run:
 
     def __repr__(self) -> str:
         arch = "-".join(map(str, self.layout.sizes))
+        model = f"MLP {arch} {self.cfg.activation}" if self.cfg.hidden_layers else f"{LINEAR_NAMES[self.model.task]} {arch}"
         state = f"diverged at step {self.diverged_at}" if self.diverged else f"step {self.step_count}"
-        return (f"Run({self.cfg.dataset}, MLP {arch} {self.cfg.activation}, {self.cfg.optimizer} "
-                f"lr={self.cfg.learning_rate:g}, {state})")
+        return f"Run({self.cfg.dataset}, {model}, {self.cfg.optimizer} lr={self.cfg.learning_rate:g}, {state})"
 
 
 def _finite_row(row: np.ndarray) -> bool:
