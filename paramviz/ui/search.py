@@ -193,11 +193,13 @@ def dimension_ui(name: str, method: str, problems: list[str]) -> Any:
             problems.append(str(e))
             return []
     c = st.columns(2)
-    step = 1.0 if dim.kind == "int" else None
-    fmt = "%d" if dim.kind == "int" else "%g"
-    lo = c[0].number_input(f"{dim.label}: from", value=float(dim.low), step=step, format=fmt,
-                           key=f"search_{name}_low", bind=BIND)
-    hi = c[1].number_input("to", value=float(dim.high), step=step, format=fmt, key=f"search_{name}_high", bind=BIND)
+    if dim.kind == "int":  # whole numbers: an integer input (value, step and format all ints)
+        lo = c[0].number_input(f"{dim.label}: from", value=int(dim.low), step=1, key=f"search_{name}_low", bind=BIND)
+        hi = c[1].number_input("to", value=int(dim.high), step=1, key=f"search_{name}_high", bind=BIND)
+    else:
+        lo = c[0].number_input(f"{dim.label}: from", value=float(dim.low), format="%g", key=f"search_{name}_low",
+                               bind=BIND)
+        hi = c[1].number_input("to", value=float(dim.high), format="%g", key=f"search_{name}_high", bind=BIND)
     return value_range(name, lo, hi, problems)
 
 
@@ -340,7 +342,8 @@ def results_ui(results: dict) -> None:
     metric = metric_ui(table)
     best = charts.best_trial(table, metric)
     if best is None:
-        st.error("Every trial diverged: lower the learning rates.")
+        st.warning("Every trial diverged: the learning rates were too large for these models. Lower them and "
+                   "search again.")
     else:
         best_ui(table.iloc[best], search, metric)
     st.dataframe(display_table(table, search, metric, best), hide_index=True, key="search_table",
