@@ -387,7 +387,8 @@ class Run:
 
     def __repr__(self) -> str:
         arch = "-".join(map(str, self.layout.sizes))
-        model = f"MLP {arch} {self.cfg.activation}" if self.cfg.hidden_layers else f"{LINEAR_NAMES[self.model.task]} {arch}"
+        linear = LINEAR_NAMES[self.model.task]
+        model = f"MLP {arch} {self.cfg.activation}" if self.cfg.hidden_layers else f"{linear} {arch}"
         state = f"diverged at step {self.diverged_at}" if self.diverged else f"step {self.step_count}"
         return f"Run({self.cfg.dataset}, {model}, {self.cfg.optimizer} lr={self.cfg.learning_rate:g}, {state})"
 
