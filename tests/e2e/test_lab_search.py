@@ -112,7 +112,7 @@ def test_search_runs_and_shows_the_table_heatmap_and_parallel_coordinates(tall_p
 def test_cancel_stops_a_long_search_in_the_browser(page, streamlit_server, wait_ready, artifacts_dir):
     page.set_default_timeout(LONG)
     page.goto(f"{streamlit_server}/search?search_dims=neurons+per+hidden+layer"  # bound to the shown label
-              "&search_hidden_width_values=1,2,3,4,5,6,7,8&search_steps=20000")
+              "&search_hidden_width_values=1,2,3,4,5,6,7,8&search_steps=6000")
     wait_ready(page, timeout=LONG)
     page.get_by_role("button", name="Run search").click()
     progress = page.locator('[data-testid="stProgress"]')
