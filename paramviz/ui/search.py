@@ -103,6 +103,8 @@ def search_view() -> None:
             st.error(problem)
         launch_ui(search if not problems else None)
     with right:
+        if "search_error" in st.session_state:
+            st.error(f"The search stopped: {st.session_state['search_error']}")
         job = st.session_state.get("search_job")
         if job is not None:
             st.fragment(job_panel, run_every=POLL_S)()
@@ -289,6 +291,7 @@ class SearchJob:
 
 def start_job(search: Search | None) -> None:
     if search is not None and st.session_state.get("search_job") is None:
+        st.session_state.pop("search_error", None)
         st.session_state["search_job"] = SearchJob(search)
 
 
@@ -329,8 +332,6 @@ def progress_text(fraction: float, done: int, n: int, seconds: float, cancelling
 # ---- results -------------------------------------------------------------------------------------------------------
 
 def results_ui(results: dict) -> None:
-    if "search_error" in st.session_state:
-        st.error(f"The search stopped: {st.session_state['search_error']}")
     search: Search = results["search"]
     table: pd.DataFrame = results["table"]
     trials = f"{len(table)} trial" + ("s" if len(table) != 1 else "")
