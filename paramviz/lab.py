@@ -415,7 +415,9 @@ def bias_variance(base_cfg: TrainConfig, n_resamples: int = 20, steps: int = 150
 
     At each x: bias²(x) = (mean_r ŷ_r(x) − f(x))², variance(x) = mean_r (ŷ_r(x) − mean_r ŷ_r(x))², and
     noise = σ² (the dataset's noise²). The expected error E[(y − ŷ)²] = mean_r (ŷ_r(x) − f(x))² + σ² equals
-    bias² + variance + noise exactly (variance with 1/R, not 1/(R−1)); the summary averages over the grid."""
+    bias² + variance + noise exactly (variance with 1/R, not 1/(R−1)); the summary averages over the grid.
+    With R resamples the measured bias² still holds about variance/R of the fits' disagreement (their average
+    is itself noisy), which shows at high degrees where the variance is large; more resamples shrink it."""
     if base_cfg.dataset not in TRUE_FUNCTIONS:
         raise ValueError(f"dataset must be one of {', '.join(TRUE_FUNCTIONS)} for the bias–variance split "
                          f"(they have a known noiseless function); got {base_cfg.dataset!r}")
