@@ -483,10 +483,11 @@ class _Stack:
                     for name in OptimizerSettings._fields}
         self.opt = make_optimizer(cfgs[0].optimizer, OptimizerSettings(**settings))
         self._cfgs, self._lr_epoch, self._lr = cfgs, None, None
+        self._scheduled = any(c.schedule != "constant" for c in cfgs)
 
     def lr(self, epoch: int):
         """Each trial's scheduled learning rate, computed once per epoch with the same scalars Run uses."""
-        if epoch != self._lr_epoch:
+        if epoch != self._lr_epoch and (self._lr is None or self._scheduled):
             rates = [SCHEDULES[c.schedule](c.learning_rate, epoch, c.schedule_gamma, c.schedule_epochs)
                      for c in self._cfgs]
             self._lr_epoch, self._lr = epoch, _column("learning_rate", rates, self.chunk.columns)
