@@ -213,14 +213,20 @@ def machine_load() -> str:
 
 
 def process_kind(pid: int) -> str:
-    """"renderer", "gpu-process" (software WebGL here: --disable-gpu), "utility", "chromium" (the browser
-    process) or the program's name (node: Playwright's driver)."""
+    """"renderer", "gpu-process" (software WebGL here: --disable-gpu), "utility", "browser" (Chromium's main
+    process) or the program's name (node: Playwright's driver). Chromium rewrites its command line into one
+    string, so its flags are searched, not split."""
     try:
-        args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
     except OSError:
         return "gone"
-    kind = next((a[7:].decode() for a in args if a.startswith(b"--type=")), None)
-    return kind or Path(args[0].decode(errors="replace")).name
+    if m := re.search(r"--type=(\S+)", cmd):
+        return m.group(1)
+    markers = {"--renderer-client-id": "renderer", "--gpu-preferences": "gpu-process",
+               "--utility-sub-type": "utility", "--remote-debugging-pipe": "browser"}
+    if kind := next((k for marker, k in markers.items() if marker in cmd), None):
+        return kind
+    return "chromium (other)" if "chromium" in cmd else Path(cmd.split(" ", 1)[0]).name
 
 
 class CpuMeter:
@@ -271,6 +277,7 @@ def cost_line(cpu: dict[str, float], refreshes: int) -> str:
 # Injected before the app's own scripts. Logs, with performance.now() times in ms:
 #   steps: [t, text] each time the "Step" metric's text changes (MutationObserver on the page + a 10 ms poll);
 #   plots: [t, chart] for every plotly_afterplot event (chart: its title, or its position on the page);
+#   mounts: [t, chart] each time a chart's plot div is new (a remount: plotly draws it from scratch);
 #   ws:    [t, 0 sent | 1 received, bytes] for every websocket message;
 #   drawn: {chart: t} when each chart first had its svg; change: set by arm(), see slider_latency;
 #   busy:  ms this script itself spent, so its overhead can be reported.
@@ -278,7 +285,7 @@ INSTRUMENT_JS = r"""
 (() => {
   if (window.__bench) return;
   const STEP = %(step)s, now = () => performance.now();
-  const W = window.__bench = {steps: [], plots: [], ws: [], drawn: {}, change: null, busy: 0};
+  const W = window.__bench = {steps: [], plots: [], mounts: [], ws: [], drawn: {}, change: null, busy: 0};
   const size = (d) => d == null ? 0 : (d.byteLength ?? d.size ?? d.length ?? 0);
   const Native = window.WebSocket;
   window.WebSocket = class extends Native {
@@ -327,6 +334,7 @@ INSTRUMENT_JS = r"""
   function tag(gd) {
     if (gd.__benchTagged || !gd.on) return;
     gd.__benchTagged = true;
+    W.mounts.push([now(), key(gd)]);
     gd.on('plotly_afterplot', timed(() => drew(gd)));
     if (gd.querySelector('.main-svg')) drew(gd);  // drawn before we could listen
   }
@@ -387,17 +395,16 @@ def button(page: Page, label: str):
                                                                    visible=True).first
 
 
-def press(page: Page, label: str, then: str, tries: int = 3) -> None:
+def press(page: Page, label: str, then: str) -> None:
     """Click a button and wait until `then` shows. A dispatched click, not a mouse click: while playing, the
-    page redraws constantly and a mouse click would wait for the button to hold still."""
-    for _ in range(tries):
-        button(page, label).dispatch_event("click")
-        try:
-            button(page, then).wait_for(timeout=20_000)
-            return
-        except PlaywrightError:
-            continue
-    raise RuntimeError(f"pressing {label} never showed {then}; see {screenshot(page, 'press_' + label)}")
+    page redraws constantly and a mouse click would wait for the button to hold still. One click only (a
+    second one could undo a slow first one)."""
+    button(page, label).dispatch_event("click")
+    try:
+        button(page, then).wait_for(timeout=120_000)
+    except PlaywrightError:
+        shot = screenshot(page, "press_" + label)
+        raise RuntimeError(f"pressing {label} never showed {then} in 120 s; see {shot}") from None
 
 
 def play(page: Page) -> None:
@@ -415,8 +422,8 @@ def mark(page: Page) -> tuple[float, float]:
 
 
 def log(page: Page) -> dict:
-    return page.evaluate("({steps: __bench.steps, plots: __bench.plots, ws: __bench.ws, drawn: __bench.drawn,"
-                         " change: __bench.change})")
+    keys = ("steps", "plots", "mounts", "ws", "drawn", "change")
+    return page.evaluate("({" + ", ".join(f"{k}: __bench.{k}" for k in keys) + "})")
 
 
 # ---- pure statistics over the logs -------------------------------------------------------------------------
@@ -463,6 +470,7 @@ class Live:
     steps: list[float]  # steps shown per second, each second
     overall_steps: float  # (last − first) / elapsed
     redraws: dict[str, list[float]]  # plotly_afterplot events per chart per second
+    mounts: dict[str, int]  # new plot divs per chart in the window (each one a from-scratch plot)
     overhead: float  # share of the window the instrumentation itself used
     bytes_in: float  # websocket bytes received per second
     msgs_in: list[int]  # sizes of the received messages
@@ -476,11 +484,12 @@ def live_figures(lg: dict, start: tuple[float, float], end: tuple[float, float])
     first, last = value_at(samples, t0), value_at(samples, t1)
     redraws = {chart: events_per_second([t for t, c in lg["plots"] if c == chart], t0, t1)
                for chart in sorted({c for _, c in lg["plots"]})}
+    mounts = {chart: sum(t0 <= t < t1 and c == chart for t, c in lg["mounts"]) for chart in redraws}
     received = [n for t, d, n in lg["ws"] if d == 1 and t0 <= t < t1]
     return Live(refreshes=events_per_second([t for t, _ in lg["steps"]], t0, t1),
                 n_refreshes=sum(t0 <= t < t1 for t, _ in lg["steps"]),
                 steps=steps_per_second(samples, t0, t1), overall_steps=(last - first) * 1000 / (t1 - t0),
-                redraws=redraws, overhead=(busy1 - busy0) / (t1 - t0),
+                redraws=redraws, mounts=mounts, overhead=(busy1 - busy0) / (t1 - t0),
                 bytes_in=sum(received) * 1000 / (t1 - t0), msgs_in=received,
                 first_step=first, last_step=last)
 
@@ -490,7 +499,8 @@ def describe_live(who: str, f: Live) -> list[str]:
              f"steps/s median {median(f.steps):,.0f}, overall {f.overall_steps:,.0f} "
              f"(Step {f.first_step:,} -> {f.last_step:,})"]
     for name, per_s in f.redraws.items():
-        lines.append(f"    chart {name}: {median(per_s):.1f} redraws/s (per second: {fmt_list(per_s)})")
+        lines.append(f"    chart {name}: {median(per_s):.1f} redraws/s (per second: {fmt_list(per_s)}); "
+                     f"remounted {f.mounts[name]} times")
     if not f.redraws:
         lines.append("    no plotly_afterplot events seen: the charts did not redraw")
     lines.append(f"    instrumentation overhead: {100 * f.overhead:.1f}% of the page's main thread")
