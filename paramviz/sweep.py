@@ -669,10 +669,11 @@ def _train_all(chunks: list[Chunk], n_jobs: int, backend: str | None, report: _P
             for results in outputs:
                 done.update((r.trial, r) for r in results)
                 report.chunk_done(by_first_trial[results[0].trial])
-        finally:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # joblib warns when a generator is closed early (a cancel)
+        except _Stopped:
+            with warnings.catch_warnings():  # closing early cancels the chunks still running; joblib warns
+                warnings.simplefilter("ignore")
                 outputs.close()
+            raise
 
 
 # ---- tables -------------------------------------------------------------------------------------------------
