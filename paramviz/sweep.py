@@ -17,7 +17,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-import joblib
 import numpy as np
 import pandas as pd
 
@@ -637,12 +636,16 @@ class _Progress:
 
 
 def _backend(backend: str | None):
+    import joblib  # only parallel sweeps need it: importing it costs the app's start a noticeable moment
+
     return joblib.parallel_config(backend=backend) if backend is not None else contextlib.nullcontext()
 
 
 def _n_workers(n_jobs: int, backend: str | None) -> int:
     if n_jobs == 1 and backend is None:
         return 1
+    import joblib
+
     try:
         with _backend(backend):
             return max(1, joblib.effective_n_jobs(n_jobs))
@@ -661,6 +664,8 @@ def _train_all(chunks: list[Chunk], n_jobs: int, backend: str | None, report: _P
             done.update((r.trial, r) for r in train_chunk(chunk, report.tick_for(chunk)))
             report.chunk_done(chunk)
         return
+    import joblib
+
     by_first_trial = {c.trials[0]: c for c in chunks}
     with _backend(backend):
         outputs = joblib.Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
