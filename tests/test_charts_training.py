@@ -98,7 +98,7 @@ def test_loss_figure_marks_divergence_step():
 def test_trajectory_figure_draws_every_parameter_in_one_trace_per_layer_and_kind(moons_run):
     fig = training.trajectory_figure(moons_run.trajectory)
     assert len(fig.data) == 2 * moons_run.layout.n_layers
-    assert all(t.type == "scattergl" for t in fig.data)
+    assert all(t.type == training.LINES for t in fig.data)
     assert sum(_segments(t.x) for t in fig.data) == moons_run.n_weights + moons_run.n_biases
     weights = next(t for t in fig.data if t.name.startswith("layer 1 weights"))
     biases = next(t for t in fig.data if t.name.startswith("layer 1 biases"))
@@ -124,10 +124,12 @@ def test_model_figure_binary_heatmap_is_the_predicted_probability(moons_run):
     xs, ys = np.asarray(heat.x, float), np.asarray(heat.y, float)
     expected = moons_run.predict(np.array([[xs[3], ys[7]]]))[0]
     assert heat.z[7][3] == pytest.approx(expected, abs=1e-5)
-    train = next(t for t in fig.data if t.name == "train")
-    test = next(t for t in fig.data if t.name == "test")
-    assert len(train.x) == len(moons_run.data.y_train) and len(test.x) == len(moons_run.data.y_test)
-    assert train.marker.symbol != test.marker.symbol
+    train = [t for t in fig.data if t.name == "train"]
+    test = [t for t in fig.data if t.name == "test"]
+    assert sum(len(t.x) for t in train) == len(moons_run.data.y_train)
+    assert sum(len(t.x) for t in test) == len(moons_run.data.y_test)
+    assert {t.marker.color for t in train} == {training.ORANGE, training.BLUE}  # one trace per class
+    assert train[0].marker.symbol != test[0].marker.symbol
 
 
 def test_model_figure_multiclass_shades_each_class_where_it_wins():
@@ -242,3 +244,34 @@ def test_zero_weights_are_grey_edges():
     fig = network.network_figure(r.params, r.layout.sizes, ("x1", "x2"))
     edges = [t for t in fig.data if t.mode == "lines" and t.x[0] is not None]
     assert {t.line.color for t in edges} == {"#9e9e9e"}
+
+
+# ---- the fast path the app uses ------------------------------------------------------------------------------
+
+def _decode(value):
+    if isinstance(value, dict) and "bdata" in value:
+        import base64
+        dtype = {"f4": np.float32, "f8": np.float64, "i4": np.int32, "i2": np.int16, "i1": np.int8,
+                 "u1": np.uint8}[value["dtype"]]
+        arr = np.frombuffer(base64.b64decode(value["bdata"]), dtype=dtype)
+        return arr.reshape(tuple(int(n) for n in value["shape"].split(","))) if "shape" in value else arr
+    return value
+
+
+def test_spec_figure_sends_the_same_numbers_as_the_plotly_figure(moons_run):
+    import json
+
+    import plotly.io as pio
+
+    spec = training.model_spec(moons_run, resolution=12)
+    sent = json.loads(pio.to_json(training.SpecFigure(spec).to_dict(), validate=False))
+    full = training.model_figure(moons_run, resolution=12)
+    assert [t["type"] for t in sent["data"]] == [t.type for t in full.data]
+    np.testing.assert_array_equal(_decode(sent["data"][0]["z"]), np.asarray(full.data[0].z, dtype=np.float32))
+    assert _decode(sent["data"][0]["z"]).shape == (12, 12)
+    np.testing.assert_array_equal(_decode(sent["data"][2]["x"]), np.asarray(full.data[2].x, dtype=np.float32))
+    assert len(_decode(sent["data"][2]["x"])) == int((moons_run.data.y_train == 0).sum())
+    assert sent["layout"]["template"] == {} and sent["layout"]["title"]["text"] == "The model now"
+    steps = training.loss_spec(moons_run.history)["data"][0]["x"]
+    np.testing.assert_array_equal(_decode(training.SpecFigure(training.loss_spec(moons_run.history)).to_dict()
+                                          ["data"][0]["x"]), steps)

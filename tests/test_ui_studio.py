@@ -139,7 +139,7 @@ def test_play_runs_one_frame_of_speed_steps_and_pause_stops():
     at.button(key="play").click().run()
     assert at.session_state["playing"] is True
     assert the_run(at).step_count == 50
-    at.button(key="play").click().run()  # Pause: the pausing rerun trains no further
+    at.button(key="pause").click().run()  # the pausing rerun trains no further
     assert at.session_state["playing"] is False
     assert the_run(at).step_count == 50
 

@@ -4,9 +4,8 @@ neurons — the way TensorFlow Playground draws it. Pure plotly, no streamlit.""
 from __future__ import annotations
 
 import numpy as np
-import plotly.graph_objects as go
 
-from paramviz.charts.training import BLUE, ORANGE, TICK_FONT, base_layout, figure
+from paramviz.charts.training import BLUE, ORANGE, TICK_FONT, base_layout, figure_from
 
 WIDTH_LEVELS = 4  # edges are drawn in this many widths per sign (one trace each, so the figure stays small)
 
@@ -44,8 +43,8 @@ def _joined(x0, y0, x1, y1) -> tuple[np.ndarray, np.ndarray]:
     return np.c_[x0, x1, nan].ravel(), np.c_[y0, y1, nan].ravel()
 
 
-def network_figure(params: dict[str, np.ndarray], sizes: tuple[int, ...], input_names: tuple[str, ...],
-                   output_names: tuple[str, ...] = (), height: int = 480) -> go.Figure:
+def network_spec(params: dict[str, np.ndarray], sizes: tuple[int, ...], input_names: tuple[str, ...],
+                 output_names: tuple[str, ...] = (), height: int = 480) -> dict:
     """Edges coloured by the weight's sign (blue +, orange −, grey 0) with width and opacity by its size;
     neurons coloured by their bias (same colours), inputs grey and labelled with their feature names."""
     pos = node_positions(sizes)
@@ -74,7 +73,7 @@ def network_figure(params: dict[str, np.ndarray], sizes: tuple[int, ...], input_
     layout = base_layout(f"The network {arch}: edge width = |weight|, neuron colour = bias", height,
                          xaxis={"visible": False, "range": [-0.7, len(sizes) - 0.3]},
                          yaxis={"visible": False, "range": [-1.2, 1.2]})
-    return figure(data, layout)
+    return {"data": data, "layout": layout}
 
 
 def _neurons(params, pos, sizes, input_names, output_names) -> list[dict]:
@@ -98,3 +97,6 @@ def _neurons(params, pos, sizes, input_names, output_names) -> list[dict]:
                        "colorscale": [[0, ORANGE], [0.5, "#f2f2f2"], [1, BLUE]],
                        "line": {"width": 1.5, "color": "#555"}}})
     return data
+
+
+network_figure = figure_from(network_spec)

@@ -7,6 +7,9 @@ so a frame stays small enough to redraw ten times a second.
 
 from __future__ import annotations
 
+import base64
+import functools
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -19,9 +22,17 @@ CLASS_COLORS = (ORANGE, BLUE, "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377
                 "#7f7f7f")
 LAYER_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2")
 TRAIN_COLOR, TEST_COLOR, PENALTY_COLOR = "#1f77b4", "#ff7f0e", "#9467bd"
+# Diverging (orange negative, blue positive) and sequential (transparent to blue) scales: with transparency
+# they sit on Streamlit's light or dark background alike.
+DIVERGING = [[0, "rgba(245,147,34,0.9)"], [0.5, "rgba(160,160,160,0.08)"], [1, "rgba(8,119,189,0.9)"]]
+SEQUENTIAL = [[0, "rgba(8,119,189,0)"], [0.15, "rgba(8,119,189,0.35)"], [1, "rgba(8,119,189,1)"]]
 FONT, TICK_FONT = 16, 14
 MAX_POINTS = 2000  # per line
-TRAJECTORY_POINTS = 24_000  # over all parameters of the trajectory chart together
+# Line traces are SVG ("scatter"), not WebGL ("scattergl"): after thinning no trace has more than a few thousand
+# points, and in a browser without a GPU (a school laptop, headless Chromium) every WebGL redraw re-creates its
+# context, which cost more main-thread time than drawing the same lines as SVG paths. One constant to flip.
+LINES = "scatter"
+TRAJECTORY_POINTS = 10_000  # over all parameters of the trajectory chart together
 
 
 # ---- thinning --------------------------------------------------------------------------------------------
@@ -85,27 +96,73 @@ def _f32(a) -> np.ndarray:
 # Figures are assembled as plain dicts and wrapped once without plotly's per-property validation: the same
 # figure, built in about a tenth of the time, which matters at ten frames a second.
 
-def figure(data: list[dict], layout: dict) -> go.Figure:
-    return go.Figure({"data": data, "layout": layout}, _validate=False)
+def figure_from(spec_fn):
+    """The plotly-Figure version of a spec builder: same arguments, returns go.Figure(spec)."""
+    @functools.wraps(spec_fn)
+    def build(*args, **kwargs) -> go.Figure:
+        return go.Figure(spec_fn(*args, **kwargs), _validate=False)
+    build.__name__ = build.__qualname__ = spec_fn.__name__.replace("_spec", "_figure")
+    return build
+
+
+class SpecFigure(go.Figure):
+    """A Figure that hands a freshly built spec straight to a renderer (st.plotly_chart calls to_dict()): no
+    per-trace plotly objects, no deep copy, arrays encoded once as typed arrays. For display only: its
+    .data and .layout are empty; build with the *_figure functions to inspect or edit a chart."""
+
+    def __init__(self, spec: dict):
+        super().__init__(layout={"template": {}})
+        self._spec = spec
+
+    def to_dict(self) -> dict:
+        return {"data": _encoded(self._spec["data"]), "layout": _encoded(self._spec["layout"])}
+
+
+def _encoded(obj):
+    """numpy arrays → plotly.js typed-array specs ({dtype, bdata, shape}); everything else as it is."""
+    if isinstance(obj, np.ndarray) and obj.dtype.kind in "fiub" and obj.size:
+        arr = obj.astype(np.float64) if obj.dtype.kind == "b" else obj
+        arr = arr.astype(np.int32) if arr.dtype == np.int64 else arr
+        code = {np.dtype(np.float32): "f4", np.dtype(np.float64): "f8", np.dtype(np.int32): "i4",
+                np.dtype(np.int16): "i2", np.dtype(np.int8): "i1", np.dtype(np.uint8): "u1"}.get(arr.dtype)
+        if code is None:
+            return arr.tolist()
+        spec = {"dtype": code, "bdata": base64.b64encode(np.ascontiguousarray(arr).tobytes()).decode("ascii")}
+        if arr.ndim > 1:
+            spec["shape"] = ",".join(map(str, arr.shape))
+        return spec
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, dict):
+        return {k: _encoded(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_encoded(v) for v in obj]
+    if isinstance(obj, np.generic):
+        return obj.item()
+    return obj
 
 
 def axis(title: str | None = None, **extra) -> dict:
-    ax = {"tickfont": {"size": TICK_FONT}, "automargin": True}
+    # Fixed margins, not automargin: automargin makes plotly lay each redraw out twice.
+    ax = {"tickfont": {"size": TICK_FONT}, "automargin": False}
     if title is not None:
         ax["title"] = {"text": title, "font": {"size": FONT}}
     return {**ax, **extra}
 
 
-def base_layout(title: str, height: int = 420, legend: bool = True, **extra) -> dict:
+def base_layout(title: str, height: int = 420, legend: bool = True, right: int = 20, **extra) -> dict:
     """Big fonts for a projector; no background or font colour, so Streamlit's light/dark theme applies."""
     layout = {
         "title": {"text": title, "font": {"size": FONT + 2}, "x": 0, "xanchor": "left", "y": 0.98,
                   "yanchor": "top"},
-        "font": {"size": FONT}, "height": height, "margin": {"l": 10, "r": 10, "t": 56, "b": 10},
+        "font": {"size": FONT}, "height": height, "margin": {"l": 78, "r": right, "t": 96 if legend else 64, "b": 58},
         "legend": {"orientation": "h", "x": 0, "y": 1.0, "xanchor": "left", "yanchor": "bottom",
                    "font": {"size": TICK_FONT}, "traceorder": "normal"},
         "showlegend": legend, "hoverlabel": {"font": {"size": TICK_FONT}}, "uirevision": "keep",
         "xaxis": axis(), "yaxis": axis(),
+        # No plotly template: the app's theme styles the chart, and copying plotly's default template costs
+        # more than building the figure itself.
+        "template": {},
     }
     return {**layout, **extra}
 
@@ -142,8 +199,8 @@ def best_test_step(history: pd.DataFrame) -> tuple[int, float] | None:
     return int(history["step"].iloc[i]), float(test[i])
 
 
-def loss_figure(history: pd.DataFrame, log_y: bool = True, diverged_at: int | None = None,
-                height: int = 420) -> go.Figure:
+def loss_spec(history: pd.DataFrame, log_y: bool = True, diverged_at: int | None = None,
+              height: int = 420) -> dict:
     """Train and test loss vs step, the generalisation gap shaded between them, the penalty term when there
     is one, the best test loss marked (the early-stopping point) and divergence marked."""
     h = thin_rows(history, ["train_loss", "test_loss", "penalty"])
@@ -156,7 +213,7 @@ def loss_figure(history: pd.DataFrame, log_y: bool = True, diverged_at: int | No
         _ghost("gap = test − train", {"symbol": "square", "size": 14, "color": "rgba(255,127,14,0.35)"}),
     ]
     if (history["penalty"].to_numpy() > 0).any():
-        data.append({"type": "scattergl", "x": x, "y": _f32(h["penalty"]), "name": "penalty", "mode": "lines",
+        data.append({"type": LINES, "x": x, "y": _f32(h["penalty"]), "name": "penalty", "mode": "lines",
                      "line": {"color": PENALTY_COLOR, "width": 2, "dash": "dash"}})
     best = best_test_step(history)
     if best is not None and len(history) > 1:
@@ -168,7 +225,7 @@ def loss_figure(history: pd.DataFrame, log_y: bool = True, diverged_at: int | No
         else axis("loss")
     layout = base_layout("Loss", height, xaxis=axis("step"), yaxis=yaxis)
     _divergence(layout, diverged_at)
-    return figure(data, layout)
+    return {"data": data, "layout": layout}
 
 
 # ---- 2. parameter trajectories -----------------------------------------------------------------------------
@@ -193,9 +250,9 @@ def _separated(steps: np.ndarray, values: np.ndarray, idx: np.ndarray) -> tuple[
     return x.T.ravel(), y.T.ravel()
 
 
-def trajectory_figure(trajectory: pd.DataFrame, layers: list[int] | None = None, diverged_at: int | None = None,
-                      height: int = 460) -> go.Figure:
-    """Every weight and bias vs step: one WebGL trace per (layer, weights/biases), coloured by layer, weights
+def trajectory_spec(trajectory: pd.DataFrame, layers: list[int] | None = None, diverged_at: int | None = None,
+                    height: int = 460) -> dict:
+    """Every weight and bias vs step: one line trace per (layer, weights/biases), coloured by layer, weights
     solid and biases dotted. `layers` limits the chart to those layers (1 = first)."""
     names = [c for c in trajectory.columns if c != "step"]
     groups = parameter_groups(names)
@@ -210,14 +267,14 @@ def trajectory_figure(trajectory: pd.DataFrame, layers: list[int] | None = None,
         block = values[:, cols]
         x, y = _separated(steps, block, minmax_index(block, per_param))
         data.append({
-            "type": "scattergl", "x": _f32(x), "y": _f32(y), "mode": "lines", "hoverinfo": "skip",
+            "type": LINES, "x": _f32(x), "y": _f32(y), "mode": "lines", "hoverinfo": "skip",
             "name": f"layer {layer} {kind} ({len(cols)})", "opacity": 0.85,
             "line": {"color": LAYER_COLORS[(layer - 1) % len(LAYER_COLORS)],
                      "width": 1.6 if kind == "weights" else 2.4, "dash": "solid" if kind == "weights" else "dot"}})
     layout = base_layout("Every weight and bias (solid: weights, dotted: biases)", height, xaxis=axis("step"),
                          yaxis=axis("value", zeroline=True, zerolinewidth=2))
     _divergence(layout, diverged_at)
-    return figure(data, layout)
+    return {"data": data, "layout": layout}
 
 
 # ---- 3. the model ------------------------------------------------------------------------------------------
@@ -229,16 +286,23 @@ def input_box(inputs: np.ndarray, margin: float = 0.15) -> list[tuple[float, flo
     return list(zip((lo - pad).tolist(), (hi + pad).tolist()))
 
 
-def _points(inputs, y, name, symbol, hollow=False) -> dict:
-    colors = np.array(CLASS_COLORS)[np.asarray(y, int) % len(CLASS_COLORS)]
-    return {"type": "scattergl", "x": _f32(inputs[:, 0]), "y": _f32(inputs[:, 1]), "mode": "markers",
-            "name": name, "showlegend": False,
-            "marker": {"size": 10 if hollow else 9, "color": colors.tolist(), "symbol": symbol,
-                       "line": {"width": 1.5 if hollow else 1, "color": "black" if hollow else "white"}},
-            "hovertemplate": "(%{x:.2f}, %{y:.2f})<extra>" + name + "</extra>"}
+def _points(inputs, y, name, symbol, hollow=False, class_names=()) -> list[dict]:
+    """Data points, one trace per class: a single colour per trace is much cheaper for plotly.js to redraw
+    every frame than a colour per point."""
+    traces = []
+    for c in np.unique(y):
+        pick = y == c
+        label = class_names[c] if len(class_names) > c else str(c)
+        traces.append({
+            "type": "scatter", "x": _f32(inputs[pick, 0]), "y": _f32(inputs[pick, 1]), "mode": "markers",
+            "name": name, "showlegend": False, "hovertemplate": f"{name}, class {label}<extra></extra>",
+            "marker": {"size": 10 if hollow else 9, "color": CLASS_COLORS[int(c) % len(CLASS_COLORS)],
+                       "symbol": symbol, "line": {"width": 1.5 if hollow else 1,
+                                                  "color": "black" if hollow else "white"}}})
+    return traces
 
 
-def model_figure(run: Run, resolution: int = 60, height: int = 460) -> go.Figure:
+def model_spec(run: Run, resolution: int = 60, height: int = 460) -> dict:
     """What the model computes now, drawn over the data: a fitted curve (1 input), a decision boundary or
     prediction heatmap (2 inputs), or predicted vs actual (more inputs)."""
     n_inputs = run.data.inputs_train.shape[1]
@@ -248,11 +312,13 @@ def model_figure(run: Run, resolution: int = 60, height: int = 460) -> go.Figure
         data, layout = _plane(run, resolution)
     else:
         data, layout = _predicted_vs_actual(run)
-    return figure(data, base_layout("The model now", height, **layout))
+    right = 96 if any(t.get("type") == "heatmap" and t.get("showscale", True) for t in data) else 20
+    return {"data": data, "layout": base_layout("The model now", height, right=right, **layout)}
 
 
 def _scatter(x, y, name, color, symbol="circle", **extra) -> dict:
-    return {"type": "scattergl", "x": _f32(x), "y": _f32(y), "mode": "markers", "name": name,
+    return {"type": "scatter" if len(x) <= 2000 else "scattergl", "x": _f32(x), "y": _f32(y), "mode": "markers",
+            "name": name,
             "marker": {"size": 10, "color": color, "symbol": symbol, "line": {"width": 1, "color": "black"}},
             **extra}
 
@@ -302,8 +368,8 @@ def _plane(run: Run, resolution: int) -> tuple[list[dict], dict]:
     if d.task == "binary":
         data = [
             {"type": "heatmap", "x": _f32(xs), "y": _f32(ys), "z": _f32(out), "zmin": 0, "zmax": 1,
-             "zsmooth": "best", "name": "P(class 1)",
-             "colorscale": [[0, _rgba(ORANGE, 0.85)], [0.5, "rgba(160,160,160,0.08)"], [1, _rgba(BLUE, 0.85)]],
+             "zsmooth": "fast", "name": "P(class 1)",
+             "colorscale": DIVERGING,
              "colorbar": {**colorbar, "title": {"text": "P(class 1)", "side": "right"}},
              "hovertemplate": "P(class 1) = %{z:.2f}<extra></extra>"},
             {"type": "contour", "x": _f32(xs), "y": _f32(ys), "z": _f32(out), "showscale": False,
@@ -320,17 +386,18 @@ def _plane(run: Run, resolution: int) -> tuple[list[dict], dict]:
                 for c in range(k)]
     else:
         lim = float(np.max(np.abs(np.concatenate([d.y_train, d.y_test])))) or 1.0
-        data = [{"type": "heatmap", "x": _f32(xs), "y": _f32(ys), "z": _f32(out), "colorscale": "RdBu",
-                 "zmin": -lim, "zmax": lim, "zsmooth": "best",
+        data = [{"type": "heatmap", "x": _f32(xs), "y": _f32(ys), "z": _f32(out), "colorscale": DIVERGING,
+                 "zmin": -lim, "zmax": lim, "zsmooth": "fast",
                  "colorbar": {**colorbar, "title": {"text": "prediction", "side": "right"}},
                  "hovertemplate": "prediction %{z:.3g}<extra></extra>"}]
         for inputs, y, name, symbol in ((d.inputs_train, d.y_train, "train", "circle"),
                                         (d.inputs_test, d.y_test, "test", "triangle-up")):
             data.append(_scatter(inputs[:, 0], inputs[:, 1], name, _f32(y), symbol, showlegend=False))
-            data[-1]["marker"].update({"colorscale": "RdBu", "cmin": -lim, "cmax": lim, "size": 9})
+            data[-1]["marker"].update({"colorscale": [[0, ORANGE], [0.5, "#e0e0e0"], [1, BLUE]], "cmin": -lim,
+                                       "cmax": lim, "size": 9})
     if d.task != "regression":
-        data += [_points(d.inputs_train, d.y_train, "train", "circle"),
-                 _points(d.inputs_test, d.y_test, "test", "triangle-up", hollow=True)]
+        data += _points(d.inputs_train, d.y_train, "train", "circle", class_names=d.class_names)
+        data += _points(d.inputs_test, d.y_test, "test", "triangle-up", hollow=True, class_names=d.class_names)
     data += [_ghost("train ●", {"size": 11, "color": "#888", "symbol": "circle"}),
              _ghost("test ▲", {"size": 11, "color": "#888", "symbol": "triangle-up",
                                "line": {"width": 1.5, "color": "black"}})]
@@ -359,7 +426,7 @@ def _predicted_vs_actual(run: Run) -> tuple[list[dict], dict]:
     counts = np.zeros((k, k), int)
     np.add.at(counts, (d.y_test, pred), 1)
     labels = [_class_name(d, c) for c in range(k)]
-    data = [{"type": "heatmap", "z": counts, "x": labels, "y": labels, "colorscale": "Blues", "text": counts,
+    data = [{"type": "heatmap", "z": counts, "x": labels, "y": labels, "colorscale": SEQUENTIAL, "text": counts,
              "texttemplate": "%{text}", "textfont": {"size": FONT}, "showscale": False,
              "hovertemplate": "actual %{y}, predicted %{x}: %{z}<extra></extra>"}]
     return data, {"xaxis": axis("predicted class (test data)", type="category"),
@@ -382,8 +449,8 @@ def landscape_window(paths: list[tuple[np.ndarray, np.ndarray]], current: tuple[
 PATH_COLORS = ("#ff2d55", "#ffffff", "#00e5ff", "#ffd60a", "#34c759")
 
 
-def landscape_figure(xs: np.ndarray, ys: np.ndarray, Z: np.ndarray, p1: str, p2: str,
-                     paths: dict[str, tuple[np.ndarray, np.ndarray]], height: int = 520) -> go.Figure:
+def landscape_spec(xs: np.ndarray, ys: np.ndarray, Z: np.ndarray, p1: str, p2: str,
+                     paths: dict[str, tuple[np.ndarray, np.ndarray]], height: int = 520) -> dict:
     """Contours of the training objective over two parameters (log scale), with each optimizer's path
     from the start (hollow circle) to now (filled circle). The first path is the run's own."""
     finite = np.isfinite(Z)
@@ -400,22 +467,22 @@ def landscape_figure(xs: np.ndarray, ys: np.ndarray, Z: np.ndarray, p1: str, p2:
         if not len(k):
             continue
         keep = k[np.unique(minmax_index(np.c_[px[k], py[k]], 1000))]
-        data.append({"type": "scattergl", "x": _f32(px[keep]), "y": _f32(py[keep]), "mode": "lines+markers",
+        data.append({"type": LINES, "x": _f32(px[keep]), "y": _f32(py[keep]), "mode": "lines+markers",
                      "name": name, "line": {"color": color, "width": 3}, "marker": {"size": 5, "color": color}})
         data.append({"type": "scatter", "x": [px[k[0]], px[k[-1]]], "y": [py[k[0]], py[k[-1]]],
                      "mode": "markers", "showlegend": False, "hoverinfo": "skip",
                      "marker": {"size": [14, 18], "color": ["rgba(0,0,0,0)", color],
                                 "line": {"width": 3, "color": [color, "black"]}}})
-    layout = base_layout(f"Loss landscape over {p1} and {p2}", height,
+    layout = base_layout(f"Loss landscape over {p1} and {p2}", height, right=96,
                          xaxis=axis(p1, range=[float(xs[0]), float(xs[-1])], showgrid=False),
                          yaxis=axis(p2, range=[float(ys[0]), float(ys[-1])], showgrid=False))
-    return figure(data, layout)
+    return {"data": data, "layout": layout}
 
 
 # ---- 5. inside the optimizer -------------------------------------------------------------------------------
 
-def weight_histograms(trajectory: pd.DataFrame, layer: int, bins: int = 40,
-                      max_columns: int = 200) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def weight_histograms(trajectory: pd.DataFrame, layer: int, bins: int = 30,
+                      max_columns: int = 120) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """For one layer's weights: (steps, bin centres, counts[bin, time]) — the distribution over time."""
     cols = [c for c in trajectory.columns if c.startswith(f"W{layer}[")]
     rows = np.unique(np.linspace(0, len(trajectory) - 1, min(len(trajectory), max_columns)).astype(int))
@@ -424,8 +491,8 @@ def weight_histograms(trajectory: pd.DataFrame, layer: int, bins: int = 40,
     hi = hi if hi > lo else lo + 1e-9
     edges = np.linspace(lo, hi, bins + 1)
     which = np.clip(((W - lo) / (hi - lo) * bins).astype(int), 0, bins - 1)
-    counts = np.zeros((len(rows), bins), int)
-    np.add.at(counts, (np.repeat(np.arange(len(rows)), W.shape[1]), which.ravel()), 1)
+    flat = (np.arange(len(rows))[:, None] * bins + which).ravel()
+    counts = np.bincount(flat, minlength=len(rows) * bins).reshape(len(rows), bins)
     return trajectory["step"].to_numpy()[rows], (edges[:-1] + edges[1:]) / 2, counts.T
 
 
@@ -448,31 +515,32 @@ def _panel_title(i: int, n: int, text: str, gap: float = 0.06) -> dict:
             "xanchor": "left", "yanchor": "bottom", "showarrow": False, "font": {"size": FONT}}
 
 
-def weights_over_time_figure(trajectory: pd.DataFrame, n_layers: int, height: int = 480) -> go.Figure:
+def weights_over_time_spec(trajectory: pd.DataFrame, n_layers: int, height: int = 480) -> dict:
     """Per layer, a heatmap of how many weights have each value at each step (darker: more weights)."""
     data, notes = [], []
     for layer in range(1, n_layers + 1):
         steps, centres, counts = weight_histograms(trajectory, layer)
         suffix = "" if layer == 1 else str(layer)
-        data.append({"type": "heatmap", "x": steps, "y": _f32(centres), "z": counts, "colorscale": "Blues",
+        data.append({"type": "heatmap", "x": steps, "y": _f32(centres), "z": counts, "colorscale": SEQUENTIAL,
                      "showscale": False, "xaxis": f"x{suffix}", "yaxis": f"y{suffix}",
                      "hovertemplate": "step %{x}<br>value ≈ %{y:.3g}<br>%{z} weights<extra></extra>"})
         notes.append(_panel_title(layer - 1, n_layers, f"layer {layer} weights"))
     layout = base_layout("Weight distribution per layer over time", height, legend=False, annotations=notes,
                          **_stacked_axes(n_layers))
-    return figure(data, layout)
+    return {"data": data, "layout": layout}
 
 
-def gradients_figure(history: pd.DataFrame, diverged_at: int | None = None, height: int = 480) -> go.Figure:
+def gradients_spec(history: pd.DataFrame, diverged_at: int | None = None, height: int = 480) -> dict:
     """Gradient norm ‖g‖ and the update/weight ratio ‖Δθ‖/‖θ‖ per step (log scale)."""
     h = thin_rows(history.iloc[1:], ["grad_norm", "update_ratio"])
     x = h["step"].to_numpy()
-    data = [{"type": "scattergl", "x": x, "y": _f32(h["grad_norm"]), "mode": "lines", "name": "‖g‖",
+    data = [{"type": LINES, "x": x, "y": _f32(h["grad_norm"]), "mode": "lines", "name": "‖g‖",
              "line": {"color": "#d62728", "width": 2}},
-            {"type": "scattergl", "x": x, "y": _f32(h["update_ratio"]), "mode": "lines", "name": "ratio",
+            {"type": LINES, "x": x, "y": _f32(h["update_ratio"]), "mode": "lines", "name": "ratio",
              "line": {"color": "#2ca02c", "width": 2}, "xaxis": "x2", "yaxis": "y2"}]
     axes = _stacked_axes(2, gap=0.14)
-    axes["yaxis"]["type"] = axes["yaxis2"]["type"] = "log"
+    axes["yaxis"].update(type="log", **log_ticks(h["grad_norm"].to_numpy()))
+    axes["yaxis2"].update(type="log", **log_ticks(np.r_[h["update_ratio"].to_numpy(), 1e-3]))
     healthy = {"type": "line", "xref": "x2 domain", "x0": 0, "x1": 1, "yref": "y2", "y0": 1e-3, "y1": 1e-3,
                "line": {"color": "#888", "dash": "dot", "width": 2}}
     notes = [_panel_title(0, 2, "gradient norm ‖g‖", 0.14),
@@ -480,4 +548,13 @@ def gradients_figure(history: pd.DataFrame, diverged_at: int | None = None, heig
     layout = base_layout("Gradients and step sizes", height, legend=False, annotations=notes, shapes=[healthy],
                          **axes)
     _divergence(layout, diverged_at)
-    return figure(data, layout)
+    return {"data": data, "layout": layout}
+
+
+# ---- the same charts as plotly Figures -------------------------------------------------------------------------
+loss_figure = figure_from(loss_spec)
+trajectory_figure = figure_from(trajectory_spec)
+model_figure = figure_from(model_spec)
+landscape_figure = figure_from(landscape_spec)
+weights_over_time_figure = figure_from(weights_over_time_spec)
+gradients_figure = figure_from(gradients_spec)

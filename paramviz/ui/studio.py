@@ -126,9 +126,13 @@ def transport_ui(r: pv.Run) -> None:
     ss = st.session_state
     cols = st.columns([1.2, 1, 1.5, 1, 1.3, 4], vertical_alignment="center")
     playing = ss["playing"]
-    cols[0].button("Pause" if playing else "Play", icon=":material/pause:" if playing else ":material/play_arrow:",
-                   key="play", type="primary", on_click=toggle_play,
-                   width="stretch", help="Train continuously (about ten frames a second); press again to pause.")
+    if playing:  # two buttons, not one toggle: a click that reaches the server twice still means "pause"
+        cols[0].button("Pause", icon=":material/pause:", key="pause", type="primary", on_click=set_playing,
+                       args=(False,), width="stretch", help="Stop after this frame.")
+    else:
+        cols[0].button("Play", icon=":material/play_arrow:", key="play", type="primary", on_click=set_playing,
+                       args=(True,), width="stretch",
+                       help="Train continuously (about ten frames a second); press Pause to stop.")
     cols[1].button("Step", key="step", on_click=step_once, width="stretch",
                    help="One optimizer step (one minibatch update), or one epoch (a full pass over the data).")
     cols[2].segmented_control("Step size", ["1 step", "1 epoch"], default="1 step", key="step_unit",
@@ -141,11 +145,9 @@ def transport_ui(r: pv.Run) -> None:
         cols[5].caption(ss["notice"])
 
 
-def toggle_play() -> None:
-    ss = st.session_state
+def set_playing(playing: bool) -> None:
     r = state.run()
-    ss["playing"] = not ss["playing"] and r is not None and not r.diverged
-    ss["notice"] = "" if ss["playing"] else ss.get("notice", "")
+    st.session_state["playing"] = playing and r is not None and not r.diverged
 
 
 def step_once() -> None:
@@ -232,16 +234,21 @@ def divergence_warning(r: pv.Run) -> None:
                "an adaptive optimizer such as adam.", icon="⚠️")
 
 
+def show(spec: dict, key: str, where=st) -> None:
+    """Draw a chart spec (from paramviz.charts) without plotly re-building it: this runs every frame."""
+    where.plotly_chart(charts.SpecFigure(spec), config=CHART_CONFIG, key=key)
+
+
 def charts_ui(r: pv.Run) -> None:
     diverged_at = r.diverged_at if r.diverged else None
     left, right = st.columns(2, gap="medium")
     with left:
-        st.plotly_chart(charts.model_figure(r), config=CHART_CONFIG, key="chart_model")
+        show(charts.model_spec(r), "chart_model")
     with right:
         slot = st.container()  # the chart above its toggle, drawn after the toggle is read
         log_y = st.toggle("Log scale", value=True, key="log_y", bind="query-params",
                           help="Loss on a logarithmic axis: equal distances mean equal ratios.")
-        slot.plotly_chart(charts.loss_figure(r.history, log_y, diverged_at), config=CHART_CONFIG, key="chart_loss")
+        show(charts.loss_spec(r.history, log_y, diverged_at), "chart_loss", slot)
     tabs = st.tabs(TABS, key="chart", bind="query-params")
     drawers = (trajectories_tab, landscape_tab, optimizer_tab, network_tab)
     for tab, draw in zip(tabs, drawers):
@@ -255,8 +262,7 @@ def trajectories_tab(r: pv.Run, diverged_at: int | None) -> None:
     picked = st.multiselect("Layers", layers, default=layers, key="traj_layers",
                             help="Show only some layers' weights and biases.")
     chosen = [int(p.split()[1]) for p in picked]
-    st.plotly_chart(charts.trajectory_figure(r.trajectory, chosen, diverged_at), config=CHART_CONFIG,
-                    key="chart_traj")
+    show(charts.trajectory_spec(r.trajectory, chosen, diverged_at), "chart_traj")
 
 
 def landscape_tab(r: pv.Run, diverged_at: int | None) -> None:
@@ -281,24 +287,22 @@ def landscape_tab(r: pv.Run, diverged_at: int | None) -> None:
                                      "optimizers, step for step, and draw their paths too.")
     state.set_compare(compare)
     xs, ys, Z, paths = state.landscape(r, p1, p2)
-    st.plotly_chart(charts.landscape_figure(xs, ys, Z, p1, p2, paths), config=CHART_CONFIG, key="chart_land")
+    show(charts.landscape_spec(xs, ys, Z, p1, p2, paths), "chart_land")
 
 
 def optimizer_tab(r: pv.Run, diverged_at: int | None) -> None:
     left, right = st.columns(2, gap="medium")
     with left:
-        st.plotly_chart(charts.weights_over_time_figure(r.trajectory, r.layout.n_layers), config=CHART_CONFIG,
-                        key="chart_hist")
+        show(charts.weights_over_time_spec(r.trajectory, r.layout.n_layers), "chart_hist")
     with right:
-        st.plotly_chart(charts.gradients_figure(r.history, diverged_at), config=CHART_CONFIG, key="chart_grad")
+        show(charts.gradients_spec(r.history, diverged_at), "chart_grad")
 
 
 def network_tab(r: pv.Run, diverged_at: int | None) -> None:
     d = r.data
     outputs = tuple(d.class_names or (f"class {c}" for c in range(d.n_classes))) if d.task == "multiclass" \
         else (d.target_name if d.task == "regression" else f"P({d.target_name}=1)",)
-    st.plotly_chart(network_charts.network_figure(r.params, r.layout.sizes, d.features.names, outputs),
-                    config=CHART_CONFIG, key="chart_net")
+    show(network_charts.network_spec(r.params, r.layout.sizes, d.features.names, outputs), "chart_net")
 
 
 # ---- share and export ----------------------------------------------------------------------------------------

@@ -1,0 +1,175 @@
+"""The training studio in a real browser: Play/Pause, Step, Reset, a shareable URL, a bad CSV, screenshots.
+
+Buttons are pressed with a dispatched click: while playing, the page redraws every frame and a mouse click
+would wait for the button to hold still.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from conftest import wait_for_app
+
+from paramviz import TrainConfig
+from paramviz.ui.urls import studio_url
+
+REPO = Path(__file__).resolve().parents[2]
+REFERENCE = TrainConfig(regularizer="l2", reg_strength=1e-3)  # moons, 200 samples, 2-8-8-1 tanh, Adam
+
+STEP_JS = """() => {
+  for (const m of document.querySelectorAll('[data-testid="stMetric"]')) {
+    const label = m.querySelector('[data-testid="stMetricLabel"]');
+    if (label && label.textContent.trim() === 'Step')
+      return m.querySelector('[data-testid="stMetricValue"]').textContent.trim();
+  }
+  return null;
+}"""
+# The loss chart's train-loss trace: its last x is the last step drawn.
+LOSS_X_JS = """() => {
+  for (const gd of document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')) {
+    const t = (gd._fullData || []).find(t => t.name === 'train loss');
+    if (t) { const x = Array.from(t.x); return x[x.length - 1]; }
+  }
+  return null;
+}"""
+TRAIN_POINTS_JS = """() => {
+  for (const gd of document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')) {
+    const t = (gd._fullData || []).find(t => t.name === 'train' && t.x && t.x.length > 3);
+    if (t) return [Array.from(t.x).slice(0, 20), Array.from(t.y).slice(0, 20)];
+  }
+  return null;
+}"""
+
+
+def step(page) -> int:
+    value = page.evaluate(STEP_JS)
+    return int(value.replace(",", "")) if value else -1
+
+
+def button(page, label: str):
+    return page.locator('[data-testid="stButton"] button').filter(has_text=re.compile(rf"{label}\s*$"))
+
+
+def press(page, label: str) -> None:
+    button(page, label).first.dispatch_event("click")
+
+
+def wait_until(predicate, timeout: float = 60.0, every: float = 0.2):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(every)
+    raise AssertionError("condition not met in time")
+
+
+def open_studio(page, base: str, path: str = "/") -> None:
+    page.goto(base + path)
+    wait_for_app(page)
+    page.wait_for_selector('[data-testid="stPlotlyChart"] .js-plotly-plot .main-svg', timeout=60_000)
+    assert page.get_by_text("Page not found").count() == 0
+
+
+def test_play_advances_step_and_charts_and_pause_stops_them(page, streamlit_server, artifacts_dir):
+    open_studio(page, streamlit_server, studio_url(REFERENCE))
+    assert step(page) == 0
+    press(page, "Play")
+    wait_until(lambda: step(page) >= 400)
+    wait_until(lambda: (page.evaluate(LOSS_X_JS) or 0) >= 200)  # the loss chart follows
+    page.screenshot(path=str(artifacts_dir / "studio_playing.png"))
+    press(page, "Pause")
+    button(page, "Play").wait_for(timeout=30_000)
+    wait_for_app(page)
+    paused = step(page)
+    time.sleep(1.0)
+    assert step(page) == paused  # nothing moves while paused
+    assert page.evaluate(LOSS_X_JS) == paused
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_step_then_reset(page, streamlit_server):
+    open_studio(page, streamlit_server)
+    press(page, "Step")
+    wait_until(lambda: step(page) == 1)
+    press(page, "Step")
+    wait_until(lambda: step(page) == 2)
+    press(page, "Reset")
+    wait_until(lambda: step(page) == 0)
+    wait_for_app(page)
+    assert page.evaluate(LOSS_X_JS) == 0
+
+
+def test_url_round_trip_reproduces_controls_and_data(page, browser, streamlit_server):
+    open_studio(page, streamlit_server)
+    dataset = page.locator('[data-testid="stSelectbox"]').filter(has_text="Dataset")
+    dataset.locator("input").click()
+    page.keyboard.type("circles")
+    page.keyboard.press("Enter")
+    wait_for_app(page)
+    page.locator('[data-testid="stSlider"]').filter(has_text="Noise").get_by_role("slider").press("ArrowRight")
+    wait_for_app(page)
+    page.locator('[data-testid="stSlider"]').filter(has_text="Learning rate").get_by_role("slider").press("ArrowRight")
+    wait_for_app(page)
+    page.locator('[data-testid="stNumberInput"]').filter(has_text="Data seed").locator("input").fill("7")
+    page.keyboard.press("Enter")
+    wait_for_app(page)
+    query = wait_until(lambda: parse_qs(urlsplit(page.url).query) if "seed" in page.url else None, 20)
+    assert query["dataset"] == ["circles"] and query["noise"] == ["0.25"]
+    assert query["learning_rate"] == ["0.02"] and query["seed"] == ["7"]
+    points = wait_until(lambda: page.evaluate(TRAIN_POINTS_JS))
+
+    other = browser.new_context(viewport={"width": 1600, "height": 1000}).new_page()
+    try:
+        open_studio(other, "", page.url)
+        assert other.locator('[data-testid="stSelectbox"]').filter(has_text="Dataset").get_by_text("circles").count()
+        assert wait_until(lambda: other.evaluate(TRAIN_POINTS_JS)) == points  # same seed: the same points
+        lr = other.locator('[data-testid="stSlider"]').filter(has_text="Learning rate")
+        assert "0.02" in lr.inner_text()
+        assert "0.25" in other.locator('[data-testid="stSlider"]').filter(has_text="Noise").inner_text()
+    finally:
+        other.context.close()
+
+
+def test_bad_csv_upload_shows_an_error_not_a_traceback(page, streamlit_server):
+    open_studio(page, streamlit_server)
+    page.goto(streamlit_server + "/?dataset=csv")
+    wait_for_app(page)
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(
+        files=[{"name": "bad.csv", "mimeType": "text/csv", "buffer": b"a,b,label\n1,2,x\n3,oops,y\n"}])
+    wait_for_app(page)
+    alert = page.locator('[data-testid="stAlert"]').filter(has_text="Could not use that file")
+    alert.first.wait_for(timeout=30_000)
+    assert "rows" in alert.first.inner_text()  # the reason: too few rows
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_screenshots_mid_training(browser, streamlit_server, artifacts_dir, scheme):
+    """Screenshots to look at (light and dark); the light one is the README's docs/studio.png."""
+    context = browser.new_context(viewport={"width": 1600, "height": 1000}, color_scheme=scheme)
+    page = context.new_page()
+    try:
+        open_studio(page, streamlit_server, studio_url(REFERENCE, speed=20))
+        press(page, "Play")
+        wait_until(lambda: step(page) >= 600)
+        press(page, "Pause")
+        button(page, "Play").wait_for(timeout=30_000)
+        wait_for_app(page)
+        time.sleep(1.5)  # let the last frame's charts finish drawing
+        page.screenshot(path=str(artifacts_dir / f"studio_{scheme}.png"))
+        if scheme == "light":
+            (REPO / "docs").mkdir(exist_ok=True)
+            page.screenshot(path=str(REPO / "docs" / "studio.png"))
+        for tab in ("Loss landscape", "Inside the optimizer", "Network"):
+            page.get_by_role("tab", name=tab).click()
+            wait_for_app(page)
+            time.sleep(1.0)
+            page.screenshot(path=str(artifacts_dir / f"studio_{scheme}_{tab.split()[-1].lower()}.png"),
+                            full_page=True)
+    finally:
+        context.close()
