@@ -16,7 +16,7 @@ from .nn import ACTIVATIONS, INITIALIZERS, LOSSES, Layout
 from .optim import OPTIMIZERS, SCHEDULES
 from .regularizers import REGULARIZERS
 from .run import HOT_FIELDS, Run
-from .sweep import MAX_TRIALS, IntUniform, LogUniform, SweepCancelled, SweepResult, Uniform, sweep
+from .sweeps import MAX_TRIALS, IntUniform, LogUniform, SweepCancelled, SweepResult, Uniform, sweep
 
 __all__ = [
     "TrainConfig", "Run", "Dataset", "RawData", "load_csv", "make_raw", "prepare", "Layout",

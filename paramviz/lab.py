@@ -237,7 +237,7 @@ def capacity_curve(base_cfg: TrainConfig, param: str = "poly_degree", values: Se
         fit = train_side_by_side(cfgs, steps)
         per_trial = _final_losses(fit.history).assign(diverged=fit.diverged_at >= 0)
     else:  # different architectures: the sweep runs one vectorised group per width or depth
-        from .sweep import sweep
+        from .sweeps import sweep
         width = {"hidden_width": [capacity_of(base_cfg, "hidden_width") or 8]} if param == "hidden_depth" else {}
         table = sweep(base_cfg, {param: list(values), **width, "seed": seeds}, steps=steps)
         per_trial = table[[param, "final_train_loss", "final_test_loss", "best_test_loss", "diverged"]]
@@ -299,7 +299,7 @@ def regularization_path(base_cfg: TrainConfig, regularizer: str = "l1",
     strengths = [float(s) for s in strengths]
     if not strengths or any(not (0 < s <= 100) for s in strengths):
         raise ValueError(f"reg_strength values must be a non-empty list of numbers in (0, 100]; got {strengths!r}")
-    from .sweep import sweep
+    from .sweeps import sweep
     cfg = base_cfg.replace(regularizer=regularizer, proximal=bool(proximal))
     res = sweep(cfg, {"reg_strength": strengths}, steps=steps, details=True)
     param_names = res.param_names[0]  # one architecture for every λ

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import itertools
 import subprocess
 import sys
@@ -13,8 +12,7 @@ import pandas as pd
 import pytest
 
 import paramviz as pv
-
-sweep_module = importlib.import_module("paramviz.sweep")  # `paramviz.sweep` is the function; this is the module
+import paramviz.sweeps as sweep_module
 
 SMALL = pv.TrainConfig(dataset="moons", n_samples=80, hidden_layers=(4,), batch_size=16)
 RTOL = 1e-10
