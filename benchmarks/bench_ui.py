@@ -22,6 +22,7 @@ Needs Linux (/proc for CPU accounting), playwright (python) and /usr/bin/chromiu
 from __future__ import annotations
 
 import argparse
+import bisect
 import json
 import os
 import re
@@ -29,6 +30,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -91,14 +93,17 @@ def main() -> None:
         settings = replace(settings, sessions=args.sessions)
     rows: list[Row] = []
     details: list[str] = [f"machine before: {machine_load()}"]
-    with streamlit_server(Path(args.app)) as (base_url, server_pid):
+    with streamlit_server(Path(args.app), args.set) as (base_url, server_pid, server_log):
         url = base_url + (args.path or reference_path())
-        details.append(f"page {url}; server pid {server_pid}")
+        details.append(f"page {url}; server pid {server_pid}; server options: {args.set or 'defaults'}")
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
             for name in args.only.split(","):
                 print(f"measuring {name} ...", file=sys.stderr, flush=True)
-                r, d = MEASURES[name](browser, url, settings, server_pid)
+                try:
+                    r, d = MEASURES[name](browser, url, settings, server_pid)
+                except RuntimeError as e:
+                    raise RuntimeError(f"{e}\n--- {server_log} ---\n{tail(server_log)}") from None
                 rows += r
                 details += d
             browser.close()
@@ -117,6 +122,8 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--quick", action="store_true", help="5 s windows and fewer repeats")
     p.add_argument("--app", default=str(REPO / "app.py"), help="Streamlit script to serve (default: app.py)")
     p.add_argument("--path", default=None, help="page path and query (default: the studio, reference model)")
+    p.add_argument("--set", action="append", default=[], metavar="OPTION=VALUE",
+                   help="a Streamlit option for the server, e.g. runner.postScriptGC=false (repeatable)")
     p.add_argument("--sessions", type=int, default=None, help="sessions in the classroom test (default 6)")
     p.add_argument("--only", default=",".join(MEASURES),
                    help="comma-separated subset of " + ",".join(MEASURES))
@@ -140,31 +147,39 @@ def healthy(url: str) -> bool:
 
 
 @contextmanager
-def streamlit_server(app: Path, timeout: float = 60.0) -> Iterator[tuple[str, int]]:
-    """`streamlit run app` from the repo root (so .streamlit/config.toml applies); yields (base URL, pid)."""
+def streamlit_server(app: Path, options: list[str] = (), timeout: float = 60.0) -> Iterator[tuple[str, int]]:
+    """`streamlit run app` from the repo root (so .streamlit/config.toml applies), with extra config options
+    ("runner.postScriptGC=false"); yields (base URL, pid, log file)."""
     port = free_port()
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.headless", "true", "--server.port",
            str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
            "--browser.gatherUsageStats", "false"]
+    for option in options:
+        name, _, value = option.partition("=")
+        cmd += [f"--{name}", value]
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get(
         "PYTHONPATH", "")])}
-    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            text=True)
+    log = Path(tempfile.mkstemp(prefix="bench_ui_server_", suffix=".log")[1])
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout
         while not healthy(base + "/_stcore/health"):
             if proc.poll() is not None or time.monotonic() > deadline:
-                why = proc.stderr.read() if proc.poll() is not None else "no health check in time"
-                raise RuntimeError(f"streamlit did not start: {why}")
+                raise RuntimeError(f"streamlit did not start:\n{tail(log)}")
             time.sleep(0.2)
-        yield base, proc.pid
+        yield base, proc.pid, log
     finally:
         proc.terminate()
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def tail(path: Path, lines: int = 30) -> str:
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
 
 
 def cpu_seconds(pid: int) -> float:
@@ -379,6 +394,7 @@ def screenshot(page: Page, name: str) -> Path:
 # timer even while paused, so the app can be busy for good.)
 READY_JS = """() => {
   const app = document.querySelector('[data-testid="stApp"]');
+  if (document.querySelector('[data-testid="stException"]')) return true;  // reported by wait_ready
   return !!app && app.getAttribute('data-test-connection-state') === 'CONNECTED' && __bench.steps.length > 0
     && !!document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot .main-svg');
 }"""
@@ -386,6 +402,8 @@ READY_JS = """() => {
 
 def wait_ready(page: Page, settle: float = 0.5) -> None:
     page.wait_for_function(READY_JS, polling=50)
+    if page.locator('[data-testid="stException"]').count():
+        raise RuntimeError(f"the app shows an exception; see {screenshot(page, 'exception')}")
     time.sleep(settle)
 
 
@@ -447,6 +465,15 @@ def events_per_second(times: list[float], t0: float, t1: float) -> list[float]:
     return [sum(a <= t < b for t in times) for a, b in buckets(t0, t1)]
 
 
+def redraw_times(afterplots: list[float], step_times: list[float]) -> list[float]:
+    """One time per Step value during which the chart redrew: plotly fires plotly_afterplot two or three
+    times for one new figure (the draw, then autosize), so the events are grouped by the Step shown."""
+    first: dict[int, float] = {}
+    for t in afterplots:
+        first.setdefault(bisect.bisect_right(step_times, t), t)
+    return list(first.values())
+
+
 def value_at(samples: list[tuple[float, int]], t: float) -> int:
     """The last value shown at or before time t."""
     before = [v for s, v in samples if s <= t]
@@ -469,7 +496,7 @@ class Live:
     n_refreshes: int  # Step-text changes in the whole window
     steps: list[float]  # steps shown per second, each second
     overall_steps: float  # (last − first) / elapsed
-    redraws: dict[str, list[float]]  # plotly_afterplot events per chart per second
+    redraws: dict[str, list[float]]  # per chart, per second: Step values after which the chart redrew
     mounts: dict[str, int]  # new plot divs per chart in the window (each one a from-scratch plot)
     overhead: float  # share of the window the instrumentation itself used
     bytes_in: float  # websocket bytes received per second
@@ -482,7 +509,9 @@ def live_figures(lg: dict, start: tuple[float, float], end: tuple[float, float])
     (t0, busy0), (t1, busy1) = start, end
     samples = [(t, parse_count(text)) for t, text in lg["steps"]]
     first, last = value_at(samples, t0), value_at(samples, t1)
-    redraws = {chart: events_per_second([t for t, c in lg["plots"] if c == chart], t0, t1)
+    step_times = [t for t, _ in lg["steps"]]
+    redraws = {chart: events_per_second(redraw_times([t for t, c in lg["plots"] if c == chart], step_times),
+                                        t0, t1)
                for chart in sorted({c for _, c in lg["plots"]})}
     mounts = {chart: sum(t0 <= t < t1 and c == chart for t, c in lg["mounts"]) for chart in redraws}
     received = [n for t, d, n in lg["ws"] if d == 1 and t0 <= t < t1]
