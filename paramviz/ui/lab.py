@@ -3,7 +3,6 @@ to the URL (keys prefixed lab_), so a view can be shared as a link; every model 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -13,6 +12,7 @@ import streamlit as st
 import paramviz as pv
 from paramviz import lab
 from paramviz.charts import lab as charts
+from paramviz.ui.guard import guarded
 from paramviz.ui.urls import FULL_BATCH, studio_url
 
 CHART_CONFIG = {"displayModeBar": False, "scrollZoom": False}
@@ -42,16 +42,6 @@ def page() -> None:
         with tab:
             if tab.open:
                 guarded(view)
-
-
-def guarded(view: Callable[[], None]) -> None:
-    """Run a view; a bad setting or any failure becomes a message, never a traceback."""
-    try:
-        view()
-    except ValueError as e:
-        st.error(f"That setting can't be used: {e}")
-    except Exception as e:  # the last line of defence for a student's screen
-        st.error(f"Something went wrong in this view ({type(e).__name__}: {e}). Try other settings.")
 
 
 # ---- shared widgets: each bound to the URL under its key ---------------------------------------------------------

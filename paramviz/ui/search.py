@@ -5,7 +5,6 @@ the same budget. A search runs in a background thread the page polls, so Cancel 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -15,6 +14,7 @@ import streamlit as st
 import paramviz as pv
 from paramviz.charts import search as charts
 from paramviz.config import ACTIVATION_NAMES, OPTIMIZER_NAMES, REGULARIZER_NAMES
+from paramviz.ui.guard import guarded
 from paramviz.ui.urls import FULL_BATCH, parse_layers, studio_url
 
 CHART_CONFIG = {"displayModeBar": False, "scrollZoom": False}
@@ -80,16 +80,6 @@ def page() -> None:
     with tabs[1]:
         if tabs[1].open:
             guarded(grid_vs_random_view)
-
-
-def guarded(view: Callable[[], None]) -> None:
-    """Run a view; a bad setting or any failure becomes a message, never a traceback."""
-    try:
-        view()
-    except ValueError as e:
-        st.error(f"That setting can't be used: {e}")
-    except Exception as e:  # the last line of defence for a student's screen
-        st.error(f"Something went wrong ({type(e).__name__}: {e}). Try other settings.")
 
 
 # ---- the search ----------------------------------------------------------------------------------------------
