@@ -66,13 +66,13 @@ def test_loss_figure_marks_best_test_loss_at_its_argmin(moons_run):
     h = moons_run.history
     fig = training.loss_figure(h)
     assert isinstance(fig, go.Figure)
-    best = next(t for t in fig.data if t.name == "best test loss")
+    best = next(t for t in fig.data if t.name == "best test")
     i = int(h["test_loss"].to_numpy().argmin())
     assert best.x[0] == h["step"].iloc[i]
     assert best.y[0] == pytest.approx(h["test_loss"].iloc[i])
-    train = next(t for t in fig.data if t.name == "train loss")
+    train = next(t for t in fig.data if t.name == "train")
     np.testing.assert_allclose(train.y, h["train_loss"].to_numpy(np.float32))
-    assert next(t for t in fig.data if t.name == "test loss").fill == "tonexty"  # the gap is shaded
+    assert next(t for t in fig.data if t.name == "test").fill == "tonexty"  # the gap is shaded
     assert fig.layout.yaxis.type == "log"
 
 
@@ -215,6 +215,16 @@ def test_optimizer_figures_plot_history_columns(moons_run):
     assert fig.layout.yaxis.type == "log" and fig.layout.yaxis2.type == "log"
     heat = training.weights_over_time_figure(moons_run.trajectory, moons_run.layout.n_layers)
     assert [t.type for t in heat.data] == ["heatmap"] * 3
+
+
+def test_optimizer_figure_puts_weight_histograms_left_and_gradients_right(moons_run):
+    fig = training.optimizer_figure(moons_run.trajectory, moons_run.history, 3, diverged_at=120)
+    assert [t.type for t in fig.data] == ["heatmap"] * 3 + [training.LINES] * 2
+    assert [(t.xaxis, t.yaxis) for t in fig.data] == [("x", "y"), ("x2", "y2"), ("x3", "y3"), ("x4", "y4"),
+                                                      ("x5", "y5")]
+    assert fig.layout.xaxis.domain == (0.0, 0.44) and fig.layout.xaxis4.domain == (0.58, 1.0)
+    assert fig.layout.yaxis4.type == "log" and fig.layout.yaxis5.type == "log"
+    assert fig.layout.shapes[-1].x0 == 120 and fig.layout.shapes[-1].xref == "x4"  # divergence, gradient side
 
 
 # ---- network diagram -----------------------------------------------------------------------------------------

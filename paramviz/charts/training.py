@@ -206,24 +206,24 @@ def loss_spec(history: pd.DataFrame, log_y: bool = True, diverged_at: int | None
     h = thin_rows(history, ["train_loss", "test_loss", "penalty"])
     x = h["step"].to_numpy()
     data = [
-        {"type": "scatter", "x": x, "y": _f32(h["train_loss"]), "name": "train loss", "mode": "lines",
+        {"type": "scatter", "x": x, "y": _f32(h["train_loss"]), "name": "train", "mode": "lines",
          "line": {"color": TRAIN_COLOR, "width": 3}},
-        {"type": "scatter", "x": x, "y": _f32(h["test_loss"]), "name": "test loss", "mode": "lines",
+        {"type": "scatter", "x": x, "y": _f32(h["test_loss"]), "name": "test", "mode": "lines",
          "line": {"color": TEST_COLOR, "width": 3}, "fill": "tonexty", "fillcolor": "rgba(255,127,14,0.18)"},
-        _ghost("gap = test − train", {"symbol": "square", "size": 14, "color": "rgba(255,127,14,0.35)"}),
+        _ghost("gap", {"symbol": "square", "size": 14, "color": "rgba(255,127,14,0.35)"}),
     ]
     if (history["penalty"].to_numpy() > 0).any():
         data.append({"type": LINES, "x": x, "y": _f32(h["penalty"]), "name": "penalty", "mode": "lines",
                      "line": {"color": PENALTY_COLOR, "width": 2, "dash": "dash"}})
     best = best_test_step(history)
     if best is not None and len(history) > 1:
-        data.append({"type": "scatter", "x": [best[0]], "y": [best[1]], "name": "best test loss",
+        data.append({"type": "scatter", "x": [best[0]], "y": [best[1]], "name": "best test",
                      "mode": "markers", "marker": {"symbol": "star", "size": 20, "color": TEST_COLOR,
                                                    "line": {"width": 1.5, "color": "black"}},
                      "hovertemplate": "best test loss %{y:.4g}<br>at step %{x}<extra></extra>"})
     yaxis = axis("loss", type="log", **log_ticks(h[["train_loss", "test_loss", "penalty"]].to_numpy())) if log_y \
         else axis("loss")
-    layout = base_layout("Loss", height, xaxis=axis("step"), yaxis=yaxis)
+    layout = base_layout("Loss: train vs test", height, xaxis=axis("step"), yaxis=yaxis)
     _divergence(layout, diverged_at)
     return {"data": data, "layout": layout}
 
@@ -302,14 +302,14 @@ def _points(inputs, y, name, symbol, hollow=False, class_names=()) -> list[dict]
     return traces
 
 
-def model_spec(run: Run, resolution: int = 60, height: int = 460) -> dict:
+def model_spec(run: Run, resolution: int = 60, height: int = 460, dark: bool = False) -> dict:
     """What the model computes now, drawn over the data: a fitted curve (1 input), a decision boundary or
     prediction heatmap (2 inputs), or predicted vs actual (more inputs)."""
     n_inputs = run.data.inputs_train.shape[1]
     if n_inputs == 1:
         data, layout = _curve(run)
     elif n_inputs == 2:
-        data, layout = _plane(run, resolution)
+        data, layout = _plane(run, resolution, dark)
     else:
         data, layout = _predicted_vs_actual(run)
     right = 96 if any(t.get("type") == "heatmap" and t.get("showscale", True) for t in data) else 20
@@ -361,7 +361,7 @@ def _rgba(hex_color: str, alpha: float) -> str:
     return f"rgba({int(h[0:2], 16)},{int(h[2:4], 16)},{int(h[4:6], 16)},{alpha})"
 
 
-def _plane(run: Run, resolution: int) -> tuple[list[dict], dict]:
+def _plane(run: Run, resolution: int, dark: bool = False) -> tuple[list[dict], dict]:
     d = run.data
     xs, ys, out = plane_grid(run, resolution)
     colorbar = {"thickness": 14, "tickfont": {"size": TICK_FONT}}
@@ -374,7 +374,8 @@ def _plane(run: Run, resolution: int) -> tuple[list[dict], dict]:
              "hovertemplate": "P(class 1) = %{z:.2f}<extra></extra>"},
             {"type": "contour", "x": _f32(xs), "y": _f32(ys), "z": _f32(out), "showscale": False,
              "contours": {"start": 0.5, "end": 0.5, "size": 1, "coloring": "none"},
-             "line": {"width": 3, "color": "#333"}, "hoverinfo": "skip", "name": "boundary"},
+             "line": {"width": 3, "color": "#f2f2f2" if dark else "#333333"}, "hoverinfo": "skip",
+             "name": "boundary"},
         ]
     elif d.task == "multiclass":
         winner, confidence = out.argmax(axis=-1), out.max(axis=-1)
@@ -496,59 +497,88 @@ def weight_histograms(trajectory: pd.DataFrame, layer: int, bins: int = 30,
     return trajectory["step"].to_numpy()[rows], (edges[:-1] + edges[1:]) / 2, counts.T
 
 
-def _stacked_axes(n: int, gap: float = 0.06) -> dict:
-    """Layout axes for n panels stacked top to bottom sharing one step axis: yaxis (top) ... yaxisN."""
+def _ax(i: int) -> str:
+    """Axis name suffix: 1 → "", 2 → "2" (plotly calls the first axes xaxis/yaxis, then xaxis2/yaxis2...)."""
+    return "" if i == 1 else str(i)
+
+
+def _column(n: int, first: int = 1, x_domain: tuple[float, float] = (0.0, 1.0), gap: float = 0.08,
+            titles: list[str] = ()) -> tuple[dict, list[dict]]:
+    """n panels stacked in one column, sharing its step axis: layout axes numbered first..first+n-1 and the
+    panel titles as annotations."""
     height = (1 - gap * (n - 1)) / n
-    layout = {}
+    axes, notes = {}, []
     for i in range(n):
-        top = 1 - i * (height + gap)
-        suffix = "" if i == 0 else str(i + 1)
-        layout[f"yaxis{suffix}"] = axis(domain=[max(top - height, 0), top])
-        layout[f"xaxis{suffix}"] = axis("step" if i == n - 1 else None, anchor=f"y{suffix}", matches=None if i == 0
-                                        else "x", showticklabels=i == n - 1)
-    return layout
+        top, k = 1 - i * (height + gap), _ax(first + i)
+        axes[f"yaxis{k}"] = axis(domain=[max(top - height, 0.0), top], anchor=f"x{k}")
+        axes[f"xaxis{k}"] = axis("step" if i == n - 1 else None, anchor=f"y{k}", domain=list(x_domain),
+                                 matches=None if i == 0 else f"x{_ax(first)}", showticklabels=i == n - 1)
+        if i < len(titles):
+            notes.append({"text": titles[i], "x": x_domain[0], "xref": "paper", "y": top, "yref": "paper",
+                          "xanchor": "left", "yanchor": "bottom", "showarrow": False, "font": {"size": TICK_FONT}})
+    return axes, notes
 
 
-def _panel_title(i: int, n: int, text: str, gap: float = 0.06) -> dict:
-    height = (1 - gap * (n - 1)) / n
-    return {"text": text, "x": 0, "xref": "paper", "y": 1 - i * (height + gap), "yref": "paper",
-            "xanchor": "left", "yanchor": "bottom", "showarrow": False, "font": {"size": FONT}}
+def _weights_panels(trajectory: pd.DataFrame, n_layers: int, first: int, x_domain) -> tuple[list, dict, list]:
+    data = []
+    for layer in range(1, n_layers + 1):
+        steps, centres, counts = weight_histograms(trajectory, layer)
+        k = _ax(first + layer - 1)
+        data.append({"type": "heatmap", "x": steps, "y": _f32(centres), "z": counts, "colorscale": SEQUENTIAL,
+                     "showscale": False, "xaxis": f"x{k}", "yaxis": f"y{k}", "name": f"layer {layer} weights",
+                     "hovertemplate": "step %{x}<br>value ≈ %{y:.3g}<br>%{z} weights<extra></extra>"})
+    axes, notes = _column(n_layers, first, x_domain, titles=[f"layer {i} weights" for i in range(1, n_layers + 1)])
+    return data, axes, notes
+
+
+def _gradient_panels(history: pd.DataFrame, first: int, x_domain) -> tuple[list, dict, list]:
+    h = thin_rows(history.iloc[1:], ["grad_norm", "update_ratio"])
+    x = h["step"].to_numpy()
+    k1, k2 = _ax(first), _ax(first + 1)
+    data = [{"type": LINES, "x": x, "y": _f32(h["grad_norm"]), "mode": "lines", "name": "‖g‖",
+             "line": {"color": "#d62728", "width": 2}, "xaxis": f"x{k1}", "yaxis": f"y{k1}"},
+            {"type": LINES, "x": x, "y": _f32(h["update_ratio"]), "mode": "lines", "name": "‖Δθ‖ / ‖θ‖",
+             "line": {"color": "#2ca02c", "width": 2}, "xaxis": f"x{k2}", "yaxis": f"y{k2}"}]
+    axes, notes = _column(2, first, x_domain, gap=0.16, titles=[
+        "gradient norm ‖g‖", "update / weight ratio ‖Δθ‖/‖θ‖"])
+    axes[f"yaxis{k1}"].update(type="log", **log_ticks(h["grad_norm"].to_numpy()))
+    axes[f"yaxis{k2}"].update(type="log", **log_ticks(np.r_[h["update_ratio"].to_numpy(), 1e-3]))
+    return data, axes, notes
+
+
+def _healthy_ratio(k: str) -> dict:
+    """A dotted line at an update/weight ratio of 1e-3, a common rule of thumb for a healthy step size."""
+    return {"type": "line", "xref": f"x{k} domain", "x0": 0, "x1": 1, "yref": f"y{k}", "y0": 1e-3, "y1": 1e-3,
+            "line": {"color": "#888", "dash": "dot", "width": 2}}
 
 
 def weights_over_time_spec(trajectory: pd.DataFrame, n_layers: int, height: int = 480) -> dict:
     """Per layer, a heatmap of how many weights have each value at each step (darker: more weights)."""
-    data, notes = [], []
-    for layer in range(1, n_layers + 1):
-        steps, centres, counts = weight_histograms(trajectory, layer)
-        suffix = "" if layer == 1 else str(layer)
-        data.append({"type": "heatmap", "x": steps, "y": _f32(centres), "z": counts, "colorscale": SEQUENTIAL,
-                     "showscale": False, "xaxis": f"x{suffix}", "yaxis": f"y{suffix}",
-                     "hovertemplate": "step %{x}<br>value ≈ %{y:.3g}<br>%{z} weights<extra></extra>"})
-        notes.append(_panel_title(layer - 1, n_layers, f"layer {layer} weights"))
+    data, axes, notes = _weights_panels(trajectory, n_layers, 1, (0.0, 1.0))
     layout = base_layout("Weight distribution per layer over time", height, legend=False, annotations=notes,
-                         **_stacked_axes(n_layers))
+                         **axes)
     return {"data": data, "layout": layout}
 
 
 def gradients_spec(history: pd.DataFrame, diverged_at: int | None = None, height: int = 480) -> dict:
     """Gradient norm ‖g‖ and the update/weight ratio ‖Δθ‖/‖θ‖ per step (log scale)."""
-    h = thin_rows(history.iloc[1:], ["grad_norm", "update_ratio"])
-    x = h["step"].to_numpy()
-    data = [{"type": LINES, "x": x, "y": _f32(h["grad_norm"]), "mode": "lines", "name": "‖g‖",
-             "line": {"color": "#d62728", "width": 2}},
-            {"type": LINES, "x": x, "y": _f32(h["update_ratio"]), "mode": "lines", "name": "ratio",
-             "line": {"color": "#2ca02c", "width": 2}, "xaxis": "x2", "yaxis": "y2"}]
-    axes = _stacked_axes(2, gap=0.14)
-    axes["yaxis"].update(type="log", **log_ticks(h["grad_norm"].to_numpy()))
-    axes["yaxis2"].update(type="log", **log_ticks(np.r_[h["update_ratio"].to_numpy(), 1e-3]))
-    healthy = {"type": "line", "xref": "x2 domain", "x0": 0, "x1": 1, "yref": "y2", "y0": 1e-3, "y1": 1e-3,
-               "line": {"color": "#888", "dash": "dot", "width": 2}}
-    notes = [_panel_title(0, 2, "gradient norm ‖g‖", 0.14),
-             _panel_title(1, 2, "update / weight ratio ‖Δθ‖ / ‖θ‖ (dotted: 1e-3, a common healthy value)", 0.14)]
-    layout = base_layout("Gradients and step sizes", height, legend=False, annotations=notes, shapes=[healthy],
-                         **axes)
+    data, axes, notes = _gradient_panels(history, 1, (0.0, 1.0))
+    layout = base_layout("Gradients and step sizes", height, legend=False, annotations=notes,
+                         shapes=[_healthy_ratio("2")], **axes)
     _divergence(layout, diverged_at)
     return {"data": data, "layout": layout}
+
+
+def optimizer_spec(trajectory: pd.DataFrame, history: pd.DataFrame, n_layers: int, diverged_at: int | None = None,
+                   height: int = 460) -> dict:
+    """Inside the optimizer, in one chart: each layer's weight distribution over time (left) and the gradient
+    norm and update/weight ratio per step (right)."""
+    w_data, w_axes, w_notes = _weights_panels(trajectory, n_layers, 1, (0.0, 0.44))
+    g_data, g_axes, g_notes = _gradient_panels(history, n_layers + 1, (0.58, 1.0))
+    layout = base_layout("Inside the optimizer", height, legend=False, annotations=w_notes + g_notes,
+                         shapes=[_healthy_ratio(_ax(n_layers + 2))], **w_axes, **g_axes)
+    _divergence(layout, diverged_at, xref=f"x{_ax(n_layers + 1)}")
+    return {"data": w_data + g_data, "layout": layout}
 
 
 # ---- the same charts as plotly Figures -------------------------------------------------------------------------
@@ -558,3 +588,4 @@ model_figure = figure_from(model_spec)
 landscape_figure = figure_from(landscape_spec)
 weights_over_time_figure = figure_from(weights_over_time_spec)
 gradients_figure = figure_from(gradients_spec)
+optimizer_figure = figure_from(optimizer_spec)

@@ -25,16 +25,17 @@ except ImportError:  # the lessons module is optional for the studio to work
     LESSONS = {}
 
 FRAME_S = 0.1  # seconds between frames while playing
-TABS = ("Weights & biases", "Loss landscape", "Inside the optimizer", "Network")
-FOCUS_TAB = {"trajectories": TABS[0], "landscape": TABS[1], "optimizer": TABS[2], "network": TABS[3]}
+TABS = ("The model", "Weights & biases", "Loss landscape", "Inside the optimizer", "Network")
+FOCUS_TAB = {"model": TABS[0], "trajectories": TABS[1], "landscape": TABS[2], "optimizer": TABS[3], "network": TABS[4]}
+CHART_HEIGHT = 460
 NO_LESSON = "none"
 CHART_CONFIG = {"displayModeBar": False, "scrollZoom": False}
 
 
 def page() -> None:
-    state.init()
-    widgets.load_layers_from_url()
     try:
+        state.init()
+        widgets.load_layers_from_url()
         studio()
     except Exception as e:  # the last line of defence: a message, never a traceback
         st.session_state["playing"] = False
@@ -240,69 +241,71 @@ def show(spec: dict, key: str, where=st) -> None:
 
 
 def charts_ui(r: pv.Run) -> None:
+    """Two charts side by side, both above the fold on a projector: the one picked in the tabs (what a lesson
+    focuses on; the model by default) and the loss curves, always in view. Only the open tab is computed."""
     diverged_at = r.diverged_at if r.diverged else None
-    left, right = st.columns(2, gap="medium")
+    left, right = st.columns([1.2, 1], gap="medium")
     with left:
-        show(charts.model_spec(r), "chart_model")
+        tabs = st.tabs(TABS, key="chart", bind="query-params")
+        drawers = (model_tab, trajectories_tab, landscape_tab, optimizer_tab, network_tab)
+        for tab, draw in zip(tabs, drawers):
+            if tab.open is not False:  # None (no state tracking) draws every tab
+                with tab:
+                    draw(r, diverged_at)
     with right:
-        slot = st.container()  # the chart above its toggle, drawn after the toggle is read
         log_y = st.toggle("Log scale", value=True, key="log_y", bind="query-params",
                           help="Loss on a logarithmic axis: equal distances mean equal ratios.")
-        show(charts.loss_spec(r.history, log_y, diverged_at), "chart_loss", slot)
-    tabs = st.tabs(TABS, key="chart", bind="query-params")
-    drawers = (trajectories_tab, landscape_tab, optimizer_tab, network_tab)
-    for tab, draw in zip(tabs, drawers):
-        if tab.open is not False:  # None (no state tracking) draws every tab
-            with tab:
-                draw(r, diverged_at)
+        show(charts.loss_spec(r.history, log_y, diverged_at, height=CHART_HEIGHT), "chart_loss")
+
+
+def model_tab(r: pv.Run, diverged_at: int | None) -> None:
+    show(charts.model_spec(r, height=CHART_HEIGHT, dark=st.context.theme.type == "dark"), "chart_model")
 
 
 def trajectories_tab(r: pv.Run, diverged_at: int | None) -> None:
     layers = [f"layer {i}" for i in range(1, r.layout.n_layers + 1)]
-    picked = st.multiselect("Layers", layers, default=layers, key="traj_layers",
+    picked = st.multiselect("Layers", layers, default=layers, key="traj_layers", label_visibility="collapsed",
                             help="Show only some layers' weights and biases.")
     chosen = [int(p.split()[1]) for p in picked]
-    show(charts.trajectory_spec(r.trajectory, chosen, diverged_at), "chart_traj")
+    show(charts.trajectory_spec(r.trajectory, chosen, diverged_at, height=CHART_HEIGHT - 50), "chart_traj")
 
 
 def landscape_tab(r: pv.Run, diverged_at: int | None) -> None:
     names = r.param_names
-    left, mid, right = st.columns(3)
+    left, mid, right = st.columns([1, 1, 1.4])
     if len(names) == 2:
         p1, p2 = names
-        left.caption(f"This model has exactly two parameters, {p1} (weight) and {p2} (bias): the landscape "
-                     "below is the whole loss surface.")
+        left.caption(f"Two parameters, {p1} (weight) and {p2} (bias): this is the whole loss surface.")
     else:
         default2 = next((n for n in names if n.startswith("b")), names[1])
         for key, default in (("land_p1", names[0]), ("land_p2", default2)):
             if st.session_state.get(key) not in names:
                 st.session_state[key] = default
-        p1 = left.selectbox("Horizontal axis parameter", names, key="land_p1")
-        p2 = mid.selectbox("Vertical axis parameter", names, key="land_p2")
+        p1 = left.selectbox("Horizontal", names, key="land_p1", help="The parameter along the horizontal axis; "
+                            "every other parameter is held at its current value.")
+        p2 = mid.selectbox("Vertical", names, key="land_p2", help="The parameter along the vertical axis.")
         if p1 == p2:
             st.info("Pick two different parameters.")
             return
-    compare = right.multiselect("Compare optimizers (same start)", OPTIMIZER_NAMES, key="compare",
+    compare = right.multiselect("Compare optimizers", OPTIMIZER_NAMES, key="compare",
                                 help="Train the same model from the same initial weights with other "
                                      "optimizers, step for step, and draw their paths too.")
     state.set_compare(compare)
     xs, ys, Z, paths = state.landscape(r, p1, p2)
-    show(charts.landscape_spec(xs, ys, Z, p1, p2, paths), "chart_land")
+    show(charts.landscape_spec(xs, ys, Z, p1, p2, paths, height=CHART_HEIGHT - 70), "chart_land")
 
 
 def optimizer_tab(r: pv.Run, diverged_at: int | None) -> None:
-    left, right = st.columns(2, gap="medium")
-    with left:
-        show(charts.weights_over_time_spec(r.trajectory, r.layout.n_layers), "chart_hist")
-    with right:
-        show(charts.gradients_spec(r.history, diverged_at), "chart_grad")
+    show(charts.optimizer_spec(r.trajectory, r.history, r.layout.n_layers, diverged_at, height=CHART_HEIGHT),
+         "chart_opt")
 
 
 def network_tab(r: pv.Run, diverged_at: int | None) -> None:
     d = r.data
     outputs = tuple(d.class_names or (f"class {c}" for c in range(d.n_classes))) if d.task == "multiclass" \
         else (d.target_name if d.task == "regression" else f"P({d.target_name}=1)",)
-    show(network_charts.network_spec(r.params, r.layout.sizes, d.features.names, outputs), "chart_net")
+    show(network_charts.network_spec(r.params, r.layout.sizes, d.features.names, outputs, height=CHART_HEIGHT),
+         "chart_net")
 
 
 # ---- share and export ----------------------------------------------------------------------------------------

@@ -31,14 +31,14 @@ STEP_JS = """() => {
 # The loss chart's train-loss trace: its last x is the last step drawn.
 LOSS_X_JS = """() => {
   for (const gd of document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')) {
-    const t = (gd._fullData || []).find(t => t.name === 'train loss');
+    const t = (gd._fullData || []).find(t => t.name === 'train' && t.mode === 'lines');
     if (t) { const x = Array.from(t.x); return x[x.length - 1]; }
   }
   return null;
 }"""
 TRAIN_POINTS_JS = """() => {
   for (const gd of document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')) {
-    const t = (gd._fullData || []).find(t => t.name === 'train' && t.x && t.x.length > 3);
+    const t = (gd._fullData || []).find(t => t.name === 'train' && t.mode === 'markers' && t.x && t.x.length > 3);
     if (t) return [Array.from(t.x).slice(0, 20), Array.from(t.y).slice(0, 20)];
   }
   return null;
@@ -83,7 +83,7 @@ def test_play_advances_step_and_charts_and_pause_stops_them(page, streamlit_serv
     wait_until(lambda: (page.evaluate(LOSS_X_JS) or 0) >= 200)  # the loss chart follows
     page.screenshot(path=str(artifacts_dir / "studio_playing.png"))
     press(page, "Pause")
-    button(page, "Play").wait_for(timeout=30_000)
+    button(page, "Play").first.wait_for(timeout=30_000)
     wait_for_app(page)
     paused = step(page)
     time.sleep(1.0)
@@ -126,7 +126,8 @@ def test_url_round_trip_reproduces_controls_and_data(page, browser, streamlit_se
     other = browser.new_context(viewport={"width": 1600, "height": 1000}).new_page()
     try:
         open_studio(other, "", page.url)
-        assert other.locator('[data-testid="stSelectbox"]').filter(has_text="Dataset").get_by_text("circles").count()
+        dataset_box = other.locator('[data-testid="stSelectbox"]').filter(has_text="Dataset").locator("input")
+        assert dataset_box.input_value() == "circles"
         assert wait_until(lambda: other.evaluate(TRAIN_POINTS_JS)) == points  # same seed: the same points
         lr = other.locator('[data-testid="stSlider"]').filter(has_text="Learning rate")
         assert "0.02" in lr.inner_text()
@@ -158,18 +159,17 @@ def test_screenshots_mid_training(browser, streamlit_server, artifacts_dir, sche
         press(page, "Play")
         wait_until(lambda: step(page) >= 600)
         press(page, "Pause")
-        button(page, "Play").wait_for(timeout=30_000)
+        button(page, "Play").first.wait_for(timeout=30_000)
         wait_for_app(page)
         time.sleep(1.5)  # let the last frame's charts finish drawing
         page.screenshot(path=str(artifacts_dir / f"studio_{scheme}.png"))
         if scheme == "light":
             (REPO / "docs").mkdir(exist_ok=True)
             page.screenshot(path=str(REPO / "docs" / "studio.png"))
-        for tab in ("Loss landscape", "Inside the optimizer", "Network"):
+        for tab in ("Weights & biases", "Loss landscape", "Inside the optimizer", "Network"):
             page.get_by_role("tab", name=tab).click()
             wait_for_app(page)
             time.sleep(1.0)
-            page.screenshot(path=str(artifacts_dir / f"studio_{scheme}_{tab.split()[-1].lower()}.png"),
-                            full_page=True)
+            page.screenshot(path=str(artifacts_dir / f"studio_{scheme}_{tab.split()[-1].lower()}.png"))
     finally:
         context.close()
