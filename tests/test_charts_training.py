@@ -199,6 +199,19 @@ def test_landscape_window_holds_every_path():
     assert half == pytest.approx(2.6)
 
 
+def test_landscape_window_stays_near_the_start_when_the_path_runs_away():
+    run_away = (np.array([0.5, -3.0, 40.0, -1e9]), np.array([0.0, 1.0, -20.0, 1e9]))
+    center, half = training.landscape_window([run_away], (-1e9, 1e9))
+    assert center == (0.5, 0.0) and half == 10.0
+
+
+def test_huge_values_are_sent_as_float64_not_inf():
+    h = pd.DataFrame({"step": [0, 1, 2], "train_loss": [1.0, 1e100, 1e300], "test_loss": [1.0, 2e100, 2e300],
+                      "penalty": [0.0, 0.0, 0.0]})
+    train = training.loss_spec(h)["data"][0]["y"]
+    assert train.dtype == np.float64 and np.isfinite(train).all() and train[-1] == 1e300
+
+
 # ---- inside the optimizer ------------------------------------------------------------------------------------
 
 def test_weight_histograms_count_every_weight_of_the_layer_at_each_time(moons_run):

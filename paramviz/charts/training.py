@@ -72,24 +72,29 @@ def thin_rows(df: pd.DataFrame, columns: list[str], max_points: int = MAX_POINTS
     return df.iloc[idx]
 
 
-def log_ticks(values: np.ndarray) -> dict:
-    """Tick marks for a log axis at round values (1, 2, 5 per decade; every decade over a wide range), with
-    plain labels: "0.05", "0.1", "0.2" instead of plotly's crowded minor digits."""
+def log_ticks(values: np.ndarray, most: int = 8) -> dict:
+    """Tick marks for a log axis at round values (1, 2, 5 per decade over a narrow range, every k-th decade
+    over a wide one; at most `most` of them), with plain labels ("0.05", "0.1", "0.2") instead of plotly's
+    crowded minor digits."""
     v = np.asarray(values, dtype=np.float64)
     v = v[np.isfinite(v) & (v > 0)]
     if not len(v):
         return {}
-    lo, hi = np.floor(np.log10(v.min())), np.ceil(np.log10(v.max()))
-    mantissas = (1,) if hi - lo > 4 else (1, 2, 5) if hi - lo > 1 else (1, 2, 3, 5, 7)
-    ticks = [m * 10.0**e for e in range(int(lo), int(hi) + 1) for m in mantissas]
+    lo, hi = int(np.floor(np.log10(v.min()))), int(np.ceil(np.log10(v.max())))
+    decades = hi - lo
+    mantissas = (1, 2, 3, 5, 7) if decades <= 1 else (1, 2, 5) if decades <= 2 else (1,)
+    every = max(1, -(-decades // most)) if mantissas == (1,) else 1
+    ticks = [m * 10.0**e for e in range(lo, hi + 1, every) for m in mantissas]
     ticks = [t for t in ticks if v.min() / 1.5 <= t <= v.max() * 1.5] or [10.0**lo]
     return {"tickvals": ticks, "ticktext": [f"{t:g}" for t in ticks]}
 
 
 def _f32(a) -> np.ndarray:
-    """float32 halves what is sent to the browser; values beyond its range (a diverging loss) become inf."""
-    with np.errstate(over="ignore"):
-        return np.asarray(a.to_numpy() if isinstance(a, pd.Series) else a, dtype=np.float64).astype(np.float32)
+    """float32 halves what is sent to the browser; float64 only when a value is beyond float32's range
+    (a diverging loss), so nothing turns into inf on the way."""
+    arr = np.asarray(a.to_numpy() if isinstance(a, pd.Series) else a, dtype=np.float64)
+    finite = arr[np.isfinite(arr)]
+    return arr if finite.size and np.abs(finite).max() > 1e38 else arr.astype(np.float32)
 
 
 # ---- building figures fast ---------------------------------------------------------------------------------
@@ -437,14 +442,18 @@ def _predicted_vs_actual(run: Run) -> tuple[list[dict], dict]:
 # ---- 4. loss landscape -------------------------------------------------------------------------------------
 
 def landscape_window(paths: list[tuple[np.ndarray, np.ndarray]], current: tuple[float, float],
-                     min_span: float = 1.0) -> tuple[tuple[float, float], float]:
-    """(center, half-width) of a square window that holds every path with a margin."""
+                     min_span: float = 1.0, max_zoom: float = 10.0) -> tuple[tuple[float, float], float]:
+    """(center, half-width) of a square window that holds every path with a margin. A path that runs away
+    (divergence) is let leave the window once it is max_zoom times the size of where it started: the view
+    stays on the valley it overshoots instead of zooming out to a featureless 1e150."""
     xs = np.concatenate([p[0] for p in paths] + [[current[0]]])
     ys = np.concatenate([p[1] for p in paths] + [[current[1]]])
     xs, ys = xs[np.isfinite(xs)], ys[np.isfinite(ys)]
     center = (float((xs.min() + xs.max()) / 2), float((ys.min() + ys.max()) / 2))
-    half = max(float(np.ptp(xs)), float(np.ptp(ys))) / 2
-    return center, max(1.3 * half, min_span)
+    half = max(1.3 * max(float(np.ptp(xs)), float(np.ptp(ys))) / 2, min_span)
+    start = (float(xs[0]), float(ys[0]))
+    cap = max_zoom * max(min_span, abs(start[0]), abs(start[1]))
+    return (start, cap) if half > cap else (center, half)
 
 
 PATH_COLORS = ("#ff2d55", "#ffffff", "#00e5ff", "#ffd60a", "#34c759")

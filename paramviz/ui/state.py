@@ -147,30 +147,29 @@ def path_of(r: pv.Run, p1: str, p2: str) -> tuple[np.ndarray, np.ndarray]:
 
 def landscape(r: pv.Run, p1: str, p2: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:
     """(xs, ys, Z, paths): the loss grid over p1, p2 and every run's path. The grid, the costliest thing on
-    the page, is recomputed only when the parameters or the objective change, when the path leaves it, or
+    the page, is recomputed only when the parameters or the objective change, when the paths outgrow it, or
     (models with more than two parameters, whose other weights move) every LANDSCAPE_EVERY frames."""
     ss = st.session_state
     paths = {f"{r.cfg.optimizer} (this run)": path_of(r, p1, p2)}
     paths.update({name: path_of(s, p1, p2) for name, s in ss["shadows"].items()})
     objective = (ss.get("run_id"), p1, p2, r.cfg.regularizer, r.cfg.reg_strength, r.cfg.l1_ratio)
+    own = paths[next(iter(paths))]
+    center, span = landscape_window(list(paths.values()), (float(own[0][-1]), float(own[1][-1])))
     cached = ss.get("landscape")
-    current = tuple(float(v[-1]) for v in paths[next(iter(paths))])
-    stale = (cached is None or cached["objective"] != objective or not _inside(cached, paths)
+    stale = (cached is None or cached["objective"] != objective or _outgrown(cached, center, span)
              or (r.layout.n_params > 2 and cached["step"] != r.step_count
                  and (not ss["playing"] or ss["frame"] - cached["frame"] >= LANDSCAPE_EVERY)))
     if stale:
-        center, span = landscape_window(list(paths.values()), current)
         n = 61 if r.layout.n_params <= 2 else (31 if r.layout.n_params <= 200 else 21)
         xs, ys, Z = r.loss_grid(p1, p2, center=center, span=span, n=n)
-        cached = {"objective": objective, "xs": xs, "ys": ys, "Z": Z, "step": r.step_count, "frame": ss["frame"]}
+        cached = {"objective": objective, "xs": xs, "ys": ys, "Z": Z, "step": r.step_count, "frame": ss["frame"],
+                  "center": center, "span": span}
         ss["landscape"] = cached
     return cached["xs"], cached["ys"], cached["Z"], paths
 
 
-def _inside(cached: dict, paths: dict) -> bool:
-    xs, ys = cached["xs"], cached["ys"]
-    for px, py in paths.values():
-        px, py = px[np.isfinite(px)], py[np.isfinite(py)]
-        if len(px) and (px.min() < xs[0] or px.max() > xs[-1] or py.min() < ys[0] or py.max() > ys[-1]):
-            return False
-    return True
+def _outgrown(cached: dict, center: tuple[float, float], span: float) -> bool:
+    """The window the paths need now is not (roughly) the cached one: bigger, or shifted by a quarter."""
+    old_center, old_span = cached["center"], cached["span"]
+    shift = max(abs(center[0] - old_center[0]), abs(center[1] - old_center[1]))
+    return span > old_span * 1.05 or span < old_span * 0.5 or shift > 0.25 * old_span

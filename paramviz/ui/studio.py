@@ -47,7 +47,8 @@ def studio() -> None:
     with st.sidebar:
         lesson_ui()
     controls = widgets.sidebar_ui()
-    st.markdown("### Training studio · watch the weights and biases learn")
+    if st.session_state.get("lesson") not in LESSONS:  # a lesson's own title takes the place of the page's
+        st.markdown("### Training studio · watch the weights and biases learn")
     r = follow_controls(controls)
     with st.sidebar:
         share_ui(r, controls)
@@ -109,7 +110,7 @@ def load_lesson() -> None:
     if lesson.landscape:
         ss["land_p1"], ss["land_p2"] = lesson.landscape
     ss.pop("run", None)  # a lesson always starts from step 0
-    ss["notice"] = f"Lesson loaded: {lesson.title}."
+    ss["notice"] = f"Lesson loaded: Play runs {lesson.steps:,} steps, then pauses."
 
 
 def lesson_box() -> None:
@@ -117,8 +118,7 @@ def lesson_box() -> None:
     if key not in LESSONS:
         return
     lesson = LESSONS[key]
-    st.info(f"**Lesson: {lesson.title}**\n\n{lesson.watch}\n\nPress **Play**: it runs {lesson.steps:,} "
-            "steps and pauses.", icon="🎓")
+    st.info(f"**{lesson.title}.** {lesson.watch}", icon=":material/school:")
 
 
 # ---- transport: play, step, reset, new weights ---------------------------------------------------------------
@@ -200,7 +200,10 @@ def stop_reason(r: pv.Run) -> str:
 
 
 def _fmt(x: float) -> str:
-    return "—" if x != x else f"{x:.4g}"
+    """Four significant digits; huge values (a diverging run) short enough for a metric tile."""
+    if x != x:
+        return "—"
+    return f"{x:.1e}" if abs(x) >= 1e6 else f"{x:.4g}"
 
 
 def metrics_ui(r: pv.Run) -> None:
@@ -275,7 +278,7 @@ def landscape_tab(r: pv.Run, diverged_at: int | None) -> None:
     left, mid, right = st.columns([1, 1, 1.4])
     if len(names) == 2:
         p1, p2 = names
-        left.caption(f"Two parameters, {p1} (weight) and {p2} (bias): this is the whole loss surface.")
+        left.caption(f"This model has just {p1} and {p2}: the whole loss surface.")
     else:
         default2 = next((n for n in names if n.startswith("b")), names[1])
         for key, default in (("land_p1", names[0]), ("land_p2", default2)):
