@@ -82,11 +82,11 @@ def log_ticks(values: np.ndarray, most: int = 8) -> dict:
         return {}
     lo, hi = int(np.floor(np.log10(v.min()))), int(np.ceil(np.log10(v.max())))
     decades = hi - lo
-    mantissas = (1, 2, 3, 5, 7) if decades <= 1 else (1, 2, 5) if decades <= 2 else (1,)
+    mantissas = (1, 2, 3, 5, 7) if decades <= 1 else (1, 2, 5) if decades <= 3 else (1,)
     every = max(1, -(-decades // most)) if mantissas == (1,) else 1
     ticks = [m * 10.0**e for e in range(lo, hi + 1, every) for m in mantissas]
     ticks = [t for t in ticks if v.min() / 1.5 <= t <= v.max() * 1.5] or [10.0**lo]
-    if sum(v.min() <= t <= v.max() for t in ticks) < 3:  # a narrow range: evenly spaced round values
+    if v.max() < 3 * v.min():  # a narrow range: evenly spaced round values
         step = float(f"{(v.max() - v.min()) / 4:.1g}") or v.max() / 4
         ticks = [float(f"{t:.6g}") for t in np.arange(np.floor(v.min() / step) * step, v.max() + step, step)
                  if t > 0]
