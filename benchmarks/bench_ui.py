@@ -571,21 +571,42 @@ def load_times(browser: Browser, url: str) -> tuple[float, float, int]:
 
 
 def single_session(browser: Browser, url: str, s: Settings, server_pid: int) -> tuple[list[Row], list[str]]:
-    page = new_session(browser, url)
-    play(page)
-    time.sleep(s.warmup)
-    cpu, start = CpuMeter(server_pid), mark(page)
-    time.sleep(s.window)
-    end, usage = mark(page), cpu.stop()
-    f = live_figures(log(page), start, end)
-    pause_if_playing(page)
-    page.context.close()
+    f, usage = play_one(browser, url, s.warmup, s.window, server_pid)
     slowest_chart = min((median(v) for v in f.redraws.values()), default=0.0)
     rows = [Row("UI refreshes/s while playing (Step metric)", median(f.refreshes), 10, True),
             Row("chart redraws/s, slowest chart", slowest_chart, 10, True),
             Row("training steps/s shown while playing", median(f.steps), 2000, True)]
     return rows, [*describe_live("one session playing", f), "    " + cpu_line(usage),
                   "    " + cost_line(usage, f.n_refreshes)]
+
+
+def play_one(browser: Browser, url: str, warmup: float, window: float, server_pid: int) -> tuple[Live, dict]:
+    """One session plays; its figures and the CPU use over `window` seconds after `warmup` seconds."""
+    page = new_session(browser, url)
+    play(page)
+    time.sleep(warmup)
+    cpu, start = CpuMeter(server_pid), mark(page)
+    time.sleep(window)
+    end, usage = mark(page), cpu.stop()
+    f = live_figures(log(page), start, end)
+    pause_if_playing(page)
+    page.context.close()
+    return f, usage
+
+
+def every_tab(browser: Browser, url: str, s: Settings, server_pid: int) -> tuple[list[Row], list[str]]:
+    """The live figures with each chart tab open in turn (only the open tab is drawn), half-length windows."""
+    try:
+        from paramviz.ui.studio import TABS
+    except ImportError as e:
+        return [], [f"tabs: could not read the studio's tabs ({e})"]
+    rows, details = [], []
+    for tab in TABS:
+        tab_url = url + ("&" if "?" in url else "?") + urlencode({"chart": tab})
+        f, usage = play_one(browser, tab_url, s.warmup, s.window / 2, server_pid)
+        rows.append(Row(f"tab {tab!r}: refreshes/s", median(f.refreshes), 10, True))
+        details += [*describe_live(f"tab {tab!r} open, playing", f), "    " + cost_line(usage, f.n_refreshes)]
+    return rows, details
 
 
 def slider_latency(browser: Browser, url: str, s: Settings, server_pid: int) -> tuple[list[Row], list[str]]:
@@ -704,7 +725,8 @@ def print_report(rows: list[Row], details: list[str], s: Settings) -> None:
         print("  " + line)
 
 
-MEASURES = {"load": first_charts, "live": single_session, "slider": slider_latency, "classroom": classroom}
+MEASURES = {"load": first_charts, "live": single_session, "tabs": every_tab, "slider": slider_latency,
+            "classroom": classroom}
 
 if __name__ == "__main__":
     main()
