@@ -298,3 +298,11 @@ def test_spec_figure_sends_the_same_numbers_as_the_plotly_figure(moons_run):
     steps = training.loss_spec(moons_run.history)["data"][0]["x"]
     np.testing.assert_array_equal(_decode(training.SpecFigure(training.loss_spec(moons_run.history)).to_dict()
                                           ["data"][0]["x"]), steps)
+
+
+def test_model_spec_can_leave_out_legend_and_colour_bar_without_moving_the_plot(moons_run):
+    full = training.model_spec(moons_run, resolution=10)
+    bare = training.model_spec(moons_run, resolution=10, legend=False, colorbar=False)
+    assert full["layout"]["showlegend"] and not bare["layout"]["showlegend"]
+    assert full["data"][0].get("showscale", True) and bare["data"][0]["showscale"] is False
+    assert bare["layout"]["margin"]["r"] == full["layout"]["margin"]["r"]  # same plot area either way

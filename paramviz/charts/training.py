@@ -311,9 +311,11 @@ def _points(inputs, y, name, symbol, hollow=False, class_names=()) -> list[dict]
     return traces
 
 
-def model_spec(run: Run, resolution: int = 60, height: int = 460, dark: bool = False) -> dict:
+def model_spec(run: Run, resolution: int = 48, height: int = 460, dark: bool = False, legend: bool = True,
+               colorbar: bool = True) -> dict:
     """What the model computes now, drawn over the data: a fitted curve (1 input), a decision boundary or
-    prediction heatmap (2 inputs), or predicted vs actual (more inputs)."""
+    prediction heatmap (2 inputs), or predicted vs actual (more inputs). legend/colorbar=False leave out those
+    decorations (they are a large part of plotly.js's redraw time; the app drops them while playing)."""
     n_inputs = run.data.inputs_train.shape[1]
     if n_inputs == 1:
         data, layout = _curve(run)
@@ -321,8 +323,12 @@ def model_spec(run: Run, resolution: int = 60, height: int = 460, dark: bool = F
         data, layout = _plane(run, resolution, dark)
     else:
         data, layout = _predicted_vs_actual(run)
-    right = 96 if any(t.get("type") == "heatmap" and t.get("showscale", True) for t in data) else 20
-    return {"data": data, "layout": base_layout("The model now", height, right=right, **layout)}
+    has_scale = any(t.get("type") == "heatmap" and t.get("showscale", True) for t in data)
+    if not colorbar:
+        for t in data:
+            t["showscale"] = False
+    return {"data": data, "layout": base_layout("The model now", height, legend=legend, right=96 if has_scale
+                                                else 20, **layout)}
 
 
 def _scatter(x, y, name, color, symbol="circle", **extra) -> dict:
@@ -354,7 +360,7 @@ def _curve(run: Run) -> tuple[list[dict], dict]:
     return data, {"xaxis": axis(d.input_names[0]), "yaxis": yaxis}
 
 
-def plane_grid(run: Run, resolution: int = 60) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def plane_grid(run: Run, resolution: int = 48) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The model's output over a resolution² grid spanning the data: (xs, ys, out) with out[i, j] at
     (xs[j], ys[i]); out has a trailing class axis for multi-class."""
     d = run.data

@@ -262,7 +262,29 @@ def charts_ui(r: pv.Run) -> None:
 
 
 def model_tab(r: pv.Run, diverged_at: int | None) -> None:
-    show(charts.model_spec(r, height=CHART_HEIGHT, dark=st.context.theme.type == "dark"), "chart_model")
+    # The key is drawn as a caption, and the colour bar only while paused: plotly.js redraws a chart from
+    # scratch every frame, and these two decorations were a third of the model chart's redraw time.
+    playing = st.session_state["playing"]
+    show(charts.model_spec(r, height=CHART_HEIGHT - 30, dark=st.context.theme.type == "dark", legend=False,
+                           colorbar=not playing), "chart_model")
+    st.caption(model_key(r))
+
+
+def model_key(r: pv.Run) -> str:
+    """What the model chart's marks mean, in one line."""
+    d = r.data
+    points = "● train points, ▲ test points"
+    n_inputs = d.inputs_train.shape[1]
+    if n_inputs > 2:
+        return ("Each test point's predicted class against its actual class." if d.task != "regression" else
+                f"{points}: actual vs predicted; on the dashed line the prediction is exact.")
+    if n_inputs == 1:
+        return f"{points}; the green curve is the model's prediction."
+    if d.task == "binary":
+        return f"{points}, coloured by class. Background: the model's P(class 1); line: the boundary P = 0.5."
+    if d.task == "multiclass":
+        return f"{points}, coloured by class. Background: the class the model predicts, darker = more sure."
+    return f"{points}, coloured by their target. Background: the model's prediction."
 
 
 def trajectories_tab(r: pv.Run, diverged_at: int | None) -> None:
