@@ -169,7 +169,6 @@ def live_view(speed: int) -> None:
     if r is None:
         return
     try:
-        before = r.step_count
         if ss["playing"]:
             ss["frame"] += 1
             state.advance(speed)
@@ -177,7 +176,6 @@ def live_view(speed: int) -> None:
             if stop:
                 ss["playing"], ss["notice"] = False, stop
                 st.rerun(scope="app")
-        ss["shown_step_delta"] = r.step_count - before if ss["playing"] else ss.get("shown_step_delta", 0)
         metrics_ui(r)
         if r.diverged:
             divergence_warning(r)
@@ -212,9 +210,12 @@ def metrics_ui(r: pv.Run) -> None:
     metric = "r2" if r.data.task == "regression" else "accuracy"
     label = "Test R²" if metric == "r2" else "Test accuracy"
     cols = st.columns(6)
-    cols[0].metric("Step", f"{r.step_count:,}", delta=f"+{st.session_state.get('shown_step_delta', 0)}",
-                   delta_color="off", help="Optimizer steps so far (one step = one minibatch update); the delta "
-                                           "is how many steps the last frame ran.")
+    shown = st.session_state.get("shown_step", (None, 0))
+    moved = r.step_count - shown[1] if shown[0] == st.session_state.get("run_id") else 0
+    st.session_state["shown_step"] = (st.session_state.get("run_id"), r.step_count)
+    cols[0].metric("Step", f"{r.step_count:,}", delta=f"{moved:+,}", delta_color="off",
+                   help="Optimizer steps so far (one step = one minibatch update); the delta is how many steps "
+                        "were taken since the numbers were last drawn.")
     cols[1].metric("Epoch", f"{r.step_count / r.steps_per_epoch:.1f}",
                    help=f"Passes over the training data; one epoch is {r.steps_per_epoch} steps.")
     for col, name, key in ((cols[2], "Train loss", "train_loss"), (cols[3], "Test loss", "test_loss")):

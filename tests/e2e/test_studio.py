@@ -136,16 +136,31 @@ def test_url_round_trip_reproduces_controls_and_data(page, browser, streamlit_se
         other.context.close()
 
 
-def test_bad_csv_upload_shows_an_error_not_a_traceback(page, streamlit_server):
-    open_studio(page, streamlit_server)
-    page.goto(streamlit_server + "/?dataset=csv")
+def _csv(rows: int) -> bytes:
+    lines = ["a,b,c,target"] + [f"{i % 7},{(i * 3) % 11},{i % 5},{(i % 7) * 2 - (i % 5)}" for i in range(rows)]
+    return "\n".join(lines).encode()
+
+
+def test_csv_upload_trains_and_a_bad_file_shows_an_error_keeping_the_data(page, streamlit_server):
+    page.goto(streamlit_server + "/?dataset=csv")  # no chart until there is data
     wait_for_app(page)
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(
-        files=[{"name": "bad.csv", "mimeType": "text/csv", "buffer": b"a,b,label\n1,2,x\n3,oops,y\n"}])
+    page.get_by_text("Upload a CSV file").first.wait_for(timeout=30_000)
+    upload = page.locator('[data-testid="stFileUploaderDropzoneInput"]').first
+    upload.set_input_files(files=[{"name": "good.csv", "mimeType": "text/csv", "buffer": _csv(60)}])
+    wait_for_app(page)
+    page.get_by_text("good.csv: 60 rows, 3 inputs, target target (regression)").wait_for(timeout=30_000)
+    page.wait_for_selector('[data-testid="stPlotlyChart"] .js-plotly-plot .main-svg', timeout=60_000)
+    press(page, "Step")
+    wait_until(lambda: step(page) == 1)
+
+    upload.set_input_files(files=[{"name": "bad.csv", "mimeType": "text/csv",
+                                   "buffer": b"a,b,label\n1,2,x\n3,oops,y\n"}])
     wait_for_app(page)
     alert = page.locator('[data-testid="stAlert"]').filter(has_text="Could not use that file")
     alert.first.wait_for(timeout=30_000)
-    assert "rows" in alert.first.inner_text()  # the reason: too few rows
+    assert "rows" in alert.first.inner_text() and "previous data stays" in alert.first.inner_text()
+    assert page.get_by_text("good.csv: 60 rows").count() == 1  # still training on the good file
+    assert step(page) == 1
     assert page.locator('[data-testid="stException"]').count() == 0
 
 
