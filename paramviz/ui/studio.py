@@ -138,7 +138,7 @@ def transport_ui(r: pv.Run) -> None:
                    help="One optimizer step (one minibatch update), or one epoch (a full pass over the data).")
     cols[2].segmented_control("Step size", ["1 step", "1 epoch"], default="1 step", key="step_unit",
                               label_visibility="collapsed")
-    cols[3].button("Reset", key="reset", on_click=state.reset, width="stretch",
+    cols[3].button("Reset", key="reset", on_click=reset, width="stretch",
                    help="Back to step 0 with the same initial weights, the same data and the same batches.")
     cols[4].button("New weights", key="new_weights", on_click=new_weights, width="stretch",
                    help="Draw new random initial weights (a new weight seed) and start from step 0.")
@@ -149,6 +149,13 @@ def transport_ui(r: pv.Run) -> None:
 def set_playing(playing: bool) -> None:
     r = state.run()
     st.session_state["playing"] = playing and r is not None and not r.diverged
+
+
+def reset() -> None:
+    state.reset()
+    lesson = LESSONS.get(st.session_state.get("lesson"))
+    if lesson is not None:  # replaying a lesson pauses again where its phenomenon shows
+        st.session_state["stop_at"] = lesson.steps
 
 
 def step_once() -> None:
