@@ -225,7 +225,9 @@ def test_studio_url_opens_the_studio_with_exactly_that_config():
 
 def test_bad_query_params_fall_back_to_defaults():
     at = open_studio({"learning_rate": "fast", "hidden_layers": "99,x", "optimizer": "warp", "n_samples": "-5",
-                      "noise": "banana", "batch_size": "0", "speed": "7", "chart": "nope"})
+                      "noise": "banana", "batch_size": "0", "speed": "7", "chart": "nope", "init_seed": "-1",
+                      "seed": "abc", "test_fraction": "2", "log_y": "maybe", "proximal": "yes", "dataset": "",
+                      "momentum": "1.5", "reg_strength": "-3"})
     no_trouble(at)
     assert hot_config(the_run(at).cfg) == pv.TrainConfig()
     assert at.session_state["speed"] == widgets.DEFAULT_SPEED

@@ -137,7 +137,8 @@ def transport_ui(r: pv.Run) -> None:
     cols[1].button("Step", key="step", on_click=step_once, width="stretch",
                    help="One optimizer step (one minibatch update), or one epoch (a full pass over the data).")
     cols[2].segmented_control("Step size", ["1 step", "1 epoch"], default="1 step", key="step_unit",
-                              label_visibility="collapsed")
+                              label_visibility="collapsed",
+                              help="What Step does: one optimizer step (one minibatch), or the rest of the epoch.")
     cols[3].button("Reset", key="reset", on_click=reset, width="stretch",
                    help="Back to step 0 with the same initial weights, the same data and the same batches.")
     cols[4].button("New weights", key="new_weights", on_click=new_weights, width="stretch",
