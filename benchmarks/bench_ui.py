@@ -435,9 +435,17 @@ def pause_if_playing(page: Page) -> None:
         press(page, PAUSE, then=PLAY)
 
 
-def mark(page: Page) -> tuple[float, float]:
-    """(the page's clock, ms the instrumentation has used so far)."""
-    return tuple(page.evaluate("[performance.now(), __bench.busy]"))
+def marks(pages: list[Page], origins: list[float]) -> list[tuple[float, float]]:
+    """Now on each page's clock, and the ms its instrumentation has used so far. The time comes from this
+    process's clock and each page's timeOrigin (both wall clock), so every page gets the same instant however
+    long the calls into busy pages take."""
+    now = time.time() * 1000
+    return [(now - origin, page.evaluate("__bench.busy")) for page, origin in zip(pages, origins)]
+
+
+def time_origin(page: Page) -> float:
+    """The wall-clock time (ms since the epoch) of the page's performance.now() == 0."""
+    return page.evaluate("performance.timeOrigin")
 
 
 def log(page: Page) -> dict:
@@ -610,9 +618,10 @@ def play_one(browser: Browser, url: str, warmup: float, window: float, server_pi
     page = new_session(browser, url)
     play(page)
     time.sleep(warmup)
-    cpu, start = CpuMeter(server_pid), mark(page)
+    origins = [time_origin(page)]
+    cpu, (start,) = CpuMeter(server_pid), marks([page], origins)
     time.sleep(window)
-    end, usage = mark(page), cpu.stop()
+    (end,), usage = marks([page], origins), cpu.stop()
     f = live_figures(log(page), start, end)
     pause_if_playing(page)
     page.context.close()
@@ -681,10 +690,10 @@ def classroom(browser: Browser, url: str, s: Settings, server_pid: int) -> tuple
     for page in pages[:n_play]:
         play(page)
     time.sleep(s.warmup)
-    cpu = CpuMeter(server_pid)
-    starts = [mark(p) for p in pages]
+    origins = [time_origin(p) for p in pages]
+    cpu, starts = CpuMeter(server_pid), marks(pages, origins)
     time.sleep(s.window)
-    ends = [mark(p) for p in pages]
+    ends = marks(pages, origins)
     usage = cpu.stop()
     figs = [live_figures(log(p), a, b) for p, a, b in zip(pages, starts, ends)]
     isolation, isolation_lines = check_isolation(pages, figs, n_play)
