@@ -70,6 +70,7 @@ class Settings:
     slider_repeats: int = 7
     sessions: int = 6
     paused_sessions: int = 1
+    charts: bool = True  # False: plotly.js blocked, the browsers draw no chart (the server's capacity alone)
 
 
 QUICK = Settings(window=5.0, warmup=2.0, warm_loads=2, slider_repeats=3)
@@ -92,6 +93,8 @@ def main() -> None:
     settings = QUICK if args.quick else Settings()
     if args.sessions:
         settings = replace(settings, sessions=args.sessions)
+    if args.no_charts:
+        settings = replace(settings, charts=False)
     rows: list[Row] = []
     details: list[str] = [f"machine before: {machine_load()}"]
     with streamlit_server(Path(args.app), args.set) as (base_url, server_pid, server_log):
@@ -100,6 +103,9 @@ def main() -> None:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
             for name in args.only.split(","):
+                if not settings.charts and name in NEED_CHARTS:
+                    details.append(f"{name}: skipped, it needs the charts (--no-charts)")
+                    continue
                 print(f"measuring {name} ...", file=sys.stderr, flush=True)
                 try:
                     r, d = MEASURES[name](browser, url, settings, server_pid)
@@ -125,6 +131,8 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--path", default=None, help="page path and query (default: the studio, reference model)")
     p.add_argument("--set", action="append", default=[], metavar="OPTION=VALUE",
                    help="a Streamlit option for the server, e.g. runner.postScriptGC=false (repeatable)")
+    p.add_argument("--no-charts", action="store_true",
+                   help="block plotly.js: the browsers draw no chart, what is left is the server's capacity")
     p.add_argument("--sessions", type=int, default=None, help="sessions in the classroom test (default 6)")
     p.add_argument("--only", default=",".join(MEASURES),
                    help="comma-separated subset of " + ",".join(MEASURES))
@@ -367,15 +375,18 @@ INSTRUMENT_JS = r"""
 """
 
 
-def new_session(browser: Browser, url: str) -> Page:
-    """A page in its own browser context (own cookies: its own Streamlit session), loaded, a chart drawn."""
+def new_session(browser: Browser, url: str, charts: bool = True) -> Page:
+    """A page in its own browser context (own cookies: its own Streamlit session), loaded, a chart drawn.
+    charts=False blocks plotly.js, so the page draws no chart: what is left is the server's work."""
     context = browser.new_context(viewport={"width": 1600, "height": 1000})
     context.set_default_timeout(120_000)
     context.add_init_script(INSTRUMENT_JS % {"step": json.dumps(STEP_METRIC)})
+    if not charts:
+        context.route(re.compile(r".*/PlotlyChart[^/]*\.js$"), lambda route: route.abort())
     page = context.new_page()
     page.goto(url)
     try:
-        wait_ready(page)
+        wait_ready(page, charts)
     except PlaywrightError as e:
         raise RuntimeError(f"the studio did not show a Step metric and a chart: {e.message.splitlines()[0]}; "
                            f"see {screenshot(page, 'not_ready')}") from None
@@ -393,17 +404,17 @@ def screenshot(page: Page, name: str) -> Path:
 
 # Connected, the Step metric shown and a chart drawn. (Not "script idle": the studio's fragment may rerun on a
 # timer even while paused, so the app can be busy for good.)
-READY_JS = """() => {
+READY_JS = """(charts) => {
   const app = document.querySelector('[data-testid="stApp"]');
-  if (document.querySelector('[data-testid="stException"]')) return true;  // reported by wait_ready
+  if (charts && document.querySelector('[data-testid="stException"]')) return true;  // see wait_ready
   return !!app && app.getAttribute('data-test-connection-state') === 'CONNECTED' && __bench.steps.length > 0
-    && !!document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot .main-svg');
+    && (!charts || !!document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot .main-svg'));
 }"""
 
 
-def wait_ready(page: Page, settle: float = 0.5) -> None:
-    page.wait_for_function(READY_JS, polling=50)
-    if page.locator('[data-testid="stException"]').count():
+def wait_ready(page: Page, charts: bool = True, settle: float = 0.5) -> None:
+    page.wait_for_function(READY_JS, arg=charts, polling=50)
+    if charts and page.locator('[data-testid="stException"]').count():
         raise RuntimeError(f"the app shows an exception; see {screenshot(page, 'exception')}")
     time.sleep(settle)
 
@@ -604,7 +615,7 @@ def load_times(browser: Browser, url: str) -> Load:
 
 
 def single_session(browser: Browser, url: str, s: Settings, server_pid: int) -> tuple[list[Row], list[str]]:
-    f, usage = play_one(browser, url, s.warmup, s.window, server_pid)
+    f, usage = play_one(browser, url, s, s.window, server_pid)
     slowest_chart = min((median(v) for v in f.redraws.values()), default=0.0)
     rows = [Row("UI refreshes/s while playing (Step metric)", median(f.refreshes), 10, True),
             Row("chart redraws/s, slowest chart", slowest_chart, 10, True),
@@ -613,11 +624,11 @@ def single_session(browser: Browser, url: str, s: Settings, server_pid: int) -> 
                   "    " + cost_line(usage, f.n_refreshes)]
 
 
-def play_one(browser: Browser, url: str, warmup: float, window: float, server_pid: int) -> tuple[Live, dict]:
-    """One session plays; its figures and the CPU use over `window` seconds after `warmup` seconds."""
-    page = new_session(browser, url)
+def play_one(browser: Browser, url: str, s: Settings, window: float, server_pid: int) -> tuple[Live, dict]:
+    """One session plays; its figures and the CPU use over `window` seconds after the warm-up."""
+    page = new_session(browser, url, s.charts)
     play(page)
-    time.sleep(warmup)
+    time.sleep(s.warmup)
     origins = [time_origin(page)]
     cpu, (start,) = CpuMeter(server_pid), marks([page], origins)
     time.sleep(window)
@@ -637,7 +648,7 @@ def every_tab(browser: Browser, url: str, s: Settings, server_pid: int) -> tuple
     rows, details = [], []
     for tab in TABS:
         tab_url = url + ("&" if "?" in url else "?") + urlencode({"chart": tab})
-        f, usage = play_one(browser, tab_url, s.warmup, s.window / 2, server_pid)
+        f, usage = play_one(browser, tab_url, s, s.window / 2, server_pid)
         rows.append(Row(f"tab {tab!r}: refreshes/s", median(f.refreshes), 10, True))
         details += [*describe_live(f"tab {tab!r} open, playing", f), "    " + cost_line(usage, f.n_refreshes)]
     return rows, details
@@ -683,7 +694,7 @@ def fmt_ms(xs: list[float]) -> str:
 
 
 def classroom(browser: Browser, url: str, s: Settings, server_pid: int) -> tuple[list[Row], list[str]]:
-    pages = [new_session(browser, url) for _ in range(s.sessions)]
+    pages = [new_session(browser, url, s.charts) for _ in range(s.sessions)]
     n_play = s.sessions - s.paused_sessions
     for page in pages[n_play:]:
         pause_if_playing(page)
@@ -759,6 +770,7 @@ def print_report(rows: list[Row], details: list[str], s: Settings) -> None:
         print("  " + line)
 
 
+NEED_CHARTS = ("load", "slider")
 MEASURES = {"load": first_charts, "live": single_session, "tabs": every_tab, "slider": slider_latency,
             "classroom": classroom}
 
