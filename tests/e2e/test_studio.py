@@ -6,6 +6,7 @@ would wait for the button to hold still.
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from pathlib import Path
@@ -166,7 +167,8 @@ def test_csv_upload_trains_and_a_bad_file_shows_an_error_keeping_the_data(page, 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_screenshots_mid_training(browser, streamlit_server, artifacts_dir, scheme):
-    """Screenshots to look at (light and dark); the light one is the README's docs/studio.png."""
+    """Screenshots to look at (light and dark). With PARAMVIZ_DOCS_SCREENSHOT=1 the light one also replaces
+    the README's docs/studio.png (not by default: a test run should not change tracked files)."""
     context = browser.new_context(viewport={"width": 1600, "height": 1000}, color_scheme=scheme)
     page = context.new_page()
     try:
@@ -178,7 +180,7 @@ def test_screenshots_mid_training(browser, streamlit_server, artifacts_dir, sche
         wait_for_app(page)
         time.sleep(1.5)  # let the last frame's charts finish drawing
         page.screenshot(path=str(artifacts_dir / f"studio_{scheme}.png"))
-        if scheme == "light":
+        if scheme == "light" and os.environ.get("PARAMVIZ_DOCS_SCREENSHOT") == "1":
             (REPO / "docs").mkdir(exist_ok=True)
             page.screenshot(path=str(REPO / "docs" / "studio.png"))
         for tab in ("Weights & biases", "Loss landscape", "Inside the optimizer", "Network"):
