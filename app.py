@@ -6,7 +6,7 @@ from paramviz.ui import lab, search, studio
 
 
 def main() -> None:
-    st.set_page_config(page_title="paramviz", page_icon=":material/insights:", layout="wide")
+    st.set_page_config(page_title="paramviz", layout="wide")  # the bundled favicon: nothing fetched from outside
     pages = [
         st.Page(studio.page, title="Training studio", icon=":material/tune:", url_path="studio", default=True),
         st.Page(lab.page, title="Overfitting lab", icon=":material/science:", url_path="lab"),
