@@ -446,12 +446,23 @@ def pause_if_playing(page: Page) -> None:
         press(page, PAUSE, then=PLAY)
 
 
-def marks(pages: list[Page], origins: list[float]) -> list[tuple[float, float]]:
-    """Now on each page's clock, and the ms its instrumentation has used so far. The time comes from this
-    process's clock and each page's timeOrigin (both wall clock), so every page gets the same instant however
-    long the calls into busy pages take."""
-    now = time.time() * 1000
-    return [(now - origin, page.evaluate("__bench.busy")) for page, origin in zip(pages, origins)]
+def marks(pages: list[Page], origins: list[float], now: float) -> list[tuple[float, float]]:
+    """`now` (wall clock, s) on each page's clock, and the ms its instrumentation has used so far. Times come
+    from this process's clock and each page's timeOrigin (both wall clock), so every page gets the same
+    instant however long the calls into busy pages take."""
+    return [(now * 1000 - origin, page.evaluate("__bench.busy")) for page, origin in zip(pages, origins)]
+
+
+def measure_window(pages: list[Page], window: float, server_pid: int) -> tuple[list[Live], dict]:
+    """Each page's figures over the same `window` seconds, starting now, and the CPU use meanwhile."""
+    origins = [time_origin(p) for p in pages]
+    t0 = time.time()
+    cpu, starts = CpuMeter(server_pid), marks(pages, origins, t0)
+    time.sleep(max(0.0, t0 + window - time.time()))
+    t1 = time.time()
+    usage = cpu.stop()
+    ends = marks(pages, origins, t1)
+    return [live_figures(log(p), a, b) for p, a, b in zip(pages, starts, ends)], usage
 
 
 def time_origin(page: Page) -> float:
@@ -629,11 +640,7 @@ def play_one(browser: Browser, url: str, s: Settings, window: float, server_pid:
     page = new_session(browser, url, s.charts)
     play(page)
     time.sleep(s.warmup)
-    origins = [time_origin(page)]
-    cpu, (start,) = CpuMeter(server_pid), marks([page], origins)
-    time.sleep(window)
-    (end,), usage = marks([page], origins), cpu.stop()
-    f = live_figures(log(page), start, end)
+    (f,), usage = measure_window([page], window, server_pid)
     pause_if_playing(page)
     page.context.close()
     return f, usage
@@ -701,12 +708,7 @@ def classroom(browser: Browser, url: str, s: Settings, server_pid: int) -> tuple
     for page in pages[:n_play]:
         play(page)
     time.sleep(s.warmup)
-    origins = [time_origin(p) for p in pages]
-    cpu, starts = CpuMeter(server_pid), marks(pages, origins)
-    time.sleep(s.window)
-    ends = marks(pages, origins)
-    usage = cpu.stop()
-    figs = [live_figures(log(p), a, b) for p, a, b in zip(pages, starts, ends)]
+    figs, usage = measure_window(pages, s.window, server_pid)
     isolation, isolation_lines = check_isolation(pages, figs, n_play)
     for p in pages:
         p.context.close()
