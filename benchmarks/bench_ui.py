@@ -1,22 +1,24 @@
 """Live performance of the training studio in headless Chromium, measured side by side in one run.
 
 Starts its own `streamlit run app.py` on a free port, opens the studio on the classroom reference model
-(moons, 200 samples, MLP 2-8-8-1 tanh, Adam lr 0.01, L2 1e-3 on weights, the default chart tab) and measures,
-in the browser:
+(moons, 200 samples, MLP 2-8-8-1 tanh, Adam lr 0.01, L2 1e-3 on weights) and measures, in the browser:
   1. UI refreshes per second while playing: how often the "Step" metric's text changes, and how often each
-     Plotly chart redraws (`plotly_afterplot` events), as the median of 1-second buckets over the window;
+     Plotly chart redraws (`plotly_afterplot`, grouped by the Step shown), medians of 1-second buckets;
   2. training steps per second shown while playing (the Step metric's growth), median of 1-second buckets;
+     both again with each chart tab open in turn (only the open tab is drawn);
   3. time from page.goto to the first drawn chart, cold (first page after the server starts) and warm;
   4. latency from a slider key press (while paused) to the first chart whose data changed;
   5. a classroom: N sessions in separate browser contexts, all but one playing; the minimum per-session
      refreshes/s and steps/s, the server's and the browser's CPU, and isolation between sessions.
 Every timestamp is the page's own performance.now(), recorded by a script injected before the app loads; the
-same script logs the websocket traffic (message times and sizes), printed as details under the table, and the
-machine's load is printed too: these machines are shared, and other people's work slows every figure.
+same script logs chart remounts and the websocket traffic (message times and sizes), printed as details under
+the table with the CPU each side spends per refresh, and the machine's load is printed too: these machines are
+shared, and other people's work slows every figure.
 
-Run:  python benchmarks/bench_ui.py            (10 s windows, about 2 minutes)
-      python benchmarks/bench_ui.py --quick    (5 s windows, under a minute)
-Needs Linux (/proc for CPU accounting), playwright (python) and /usr/bin/chromium.
+Run:  python benchmarks/bench_ui.py              (10 s windows, about 4 minutes on a quiet machine)
+      python benchmarks/bench_ui.py --quick      (5 s windows, about 2 minutes)
+      python benchmarks/bench_ui.py --no-charts  (plotly.js blocked: the server's capacity alone)
+Needs Linux (/proc for CPU accounting), playwright (python) and /usr/bin/chromium. See benchmarks/README.md.
 """
 
 from __future__ import annotations
@@ -136,7 +138,11 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--sessions", type=int, default=None, help="sessions in the classroom test (default 6)")
     p.add_argument("--only", default=",".join(MEASURES),
                    help="comma-separated subset of " + ",".join(MEASURES))
-    return p.parse_args()
+    args = p.parse_args()
+    unknown = set(args.only.split(",")) - set(MEASURES)
+    if unknown:
+        p.error(f"--only: unknown {', '.join(sorted(unknown))}; choose from {', '.join(MEASURES)}")
+    return args
 
 
 # ---- server and CPU accounting -----------------------------------------------------------------------------
@@ -156,9 +162,10 @@ def healthy(url: str) -> bool:
 
 
 @contextmanager
-def streamlit_server(app: Path, options: list[str] = (), timeout: float = 60.0) -> Iterator[tuple[str, int]]:
+def streamlit_server(app: Path, options: list[str] = (),
+                     timeout: float = 60.0) -> Iterator[tuple[str, int, Path]]:
     """`streamlit run app` from the repo root (so .streamlit/config.toml applies), with extra config options
-    ("runner.postScriptGC=false"); yields (base URL, pid, log file)."""
+    ("runner.postScriptGC=false"); yields (base URL, pid, log file). The log is kept only after a failure."""
     port = free_port()
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.headless", "true", "--server.port",
            str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
@@ -171,7 +178,7 @@ def streamlit_server(app: Path, options: list[str] = (), timeout: float = 60.0) 
     log = Path(tempfile.mkstemp(prefix="bench_ui_server_", suffix=".log")[1])
     with open(log, "wb") as out:
         proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
+    base, ok = f"http://127.0.0.1:{port}", False
     try:
         deadline = time.monotonic() + timeout
         while not healthy(base + "/_stcore/health"):
@@ -179,12 +186,15 @@ def streamlit_server(app: Path, options: list[str] = (), timeout: float = 60.0) 
                 raise RuntimeError(f"streamlit did not start:\n{tail(log)}")
             time.sleep(0.2)
         yield base, proc.pid, log
+        ok = True
     finally:
         proc.terminate()
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+        if ok:
+            log.unlink(missing_ok=True)
 
 
 def tail(path: Path, lines: int = 30) -> str:
@@ -402,8 +412,8 @@ def screenshot(page: Page, name: str) -> Path:
     return path
 
 
-# Connected, the Step metric shown and a chart drawn. (Not "script idle": the studio's fragment may rerun on a
-# timer even while paused, so the app can be busy for good.)
+# Connected, the Step metric shown and a chart drawn. (Not "no script running": a playing session never stops
+# running its fragment.)
 READY_JS = """(charts) => {
   const app = document.querySelector('[data-testid="stApp"]');
   if (charts && document.querySelector('[data-testid="stException"]')) return true;  // see wait_ready
