@@ -49,7 +49,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from paramviz import TrainConfig  # noqa: E402
-from paramviz.ui.urls import config_params  # noqa: E402
+from paramviz.ui.urls import studio_url  # noqa: E402
 
 REFERENCE = TrainConfig(dataset="moons", n_samples=200, hidden_layers=(8, 8), activation="tanh",
                         optimizer="adam", learning_rate=0.01, regularizer="l2", reg_strength=1e-3)
@@ -121,9 +121,8 @@ def main() -> None:
 
 
 def reference_path() -> str:
-    """The studio on the reference model. The studio is the default page, so it is served at "/", not at
-    "/studio" (Streamlit gives the default page the empty URL path; "/studio" shows "Page not found")."""
-    return "/?" + urlencode(config_params(REFERENCE), safe=",")
+    """The studio on the reference model, as the app's own links open it."""
+    return studio_url(REFERENCE)
 
 
 def parse_args() -> argparse.Namespace:
