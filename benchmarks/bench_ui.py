@@ -343,7 +343,7 @@ INSTRUMENT_JS = r"""
     const text = stepEl.textContent.trim();
     if (text !== lastText) { lastText = text; W.steps.push([now(), text]); }
   }
-  const charts = () => Array.from(document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot'));
+  const charts = () => Array.from(document.querySelectorAll('.js-plotly-plot:not(.pv-live-chart-overlay)'));
   function key(gd) {
     const t = gd.layout && gd.layout.title;
     const text = String((t && (t.text ?? t)) || '').replace(/<[^>]*>/g, '').trim();
@@ -417,7 +417,7 @@ READY_JS = """(charts) => {
   const app = document.querySelector('[data-testid="stApp"]');
   if (charts && document.querySelector('[data-testid="stException"]')) return true;  // see wait_ready
   return !!app && app.getAttribute('data-test-connection-state') === 'CONNECTED' && __bench.steps.length > 0
-    && (!charts || !!document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot .main-svg'));
+    && (!charts || !!document.querySelector('.js-plotly-plot:not(.pv-live-chart-overlay) .main-svg'));
 }"""
 
 

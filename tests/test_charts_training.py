@@ -281,13 +281,11 @@ def _decode(value):
     return value
 
 
-def test_spec_figure_sends_the_same_numbers_as_the_plotly_figure(moons_run):
+def test_encoded_spec_sends_the_same_numbers_as_the_plotly_figure(moons_run):
     import json
 
-    import plotly.io as pio
-
     spec = training.model_spec(moons_run, resolution=12)
-    sent = json.loads(pio.to_json(training.SpecFigure(spec).to_dict(), validate=False))
+    sent = json.loads(json.dumps(training.encoded(spec)))
     full = training.model_figure(moons_run, resolution=12)
     assert [t["type"] for t in sent["data"]] == [t.type for t in full.data]
     np.testing.assert_array_equal(_decode(sent["data"][0]["z"]), np.asarray(full.data[0].z, dtype=np.float32))
@@ -296,7 +294,7 @@ def test_spec_figure_sends_the_same_numbers_as_the_plotly_figure(moons_run):
     assert len(_decode(sent["data"][2]["x"])) == int((moons_run.data.y_train == 0).sum())
     assert sent["layout"]["template"] == {} and sent["layout"]["title"]["text"] == "The model now"
     steps = training.loss_spec(moons_run.history)["data"][0]["x"]
-    np.testing.assert_array_equal(_decode(training.SpecFigure(training.loss_spec(moons_run.history)).to_dict()
+    np.testing.assert_array_equal(_decode(training.encoded(training.loss_spec(moons_run.history))
                                           ["data"][0]["x"]), steps)
 
 

@@ -3,6 +3,7 @@ here, so these tests drive training with Step, and with Play for exactly one fra
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
@@ -36,6 +37,13 @@ def no_trouble(at: AppTest) -> None:
 
 def metric(at: AppTest, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
+
+
+def live_charts(at: AppTest) -> dict[str, dict]:
+    """The studio's charts by key, each the payload the page sends the browser: the figure (with its overlay of
+    still traces) and the caption."""
+    return {c.proto.id.rsplit("-", 1)[-1]: json.loads(c.proto.bytes) for c in at.get("bidi_component")
+            if c.proto.component_name == "paramviz_live_chart"}
 
 
 def the_run(at: AppTest) -> pv.Run:
@@ -74,7 +82,7 @@ def test_lesson_with_compare_draws_both_paths_on_the_landscape():
     for _ in range(3):
         at.button(key="step").click().run()
     no_trouble(at)
-    spec = json.loads(next(c for c in at.get("plotly_chart") if c.key == "chart_land").proto.spec)
+    spec = live_charts(at)["chart_land"]["figure"]
     assert [t["name"] for t in spec["data"] if t.get("mode") == "lines+markers"] == ["momentum (this run)", "sgd"]
 
 
@@ -101,7 +109,7 @@ def test_a_spread_of_settings_runs_and_trains():
         assert (r.cfg.dataset, r.cfg.optimizer, r.cfg.regularizer) == (dataset, optimizer, regularizer)
         assert len(r.cfg.hidden_layers) == layers
         assert r.step_count == 1
-        assert [c.key for c in at.get("plotly_chart")] == ["chart_model", "chart_loss"]  # only the open tab
+        assert list(live_charts(at)) == ["chart_model", "chart_loss"]  # only the picked chart
     assert {o for _, o, _, _ in SPREAD} == set(OPTIMIZER_NAMES)
     assert {g for _, _, g, _ in SPREAD} == set(REGULARIZER_NAMES)
 
@@ -112,13 +120,26 @@ def test_csv_dataset_without_a_file_asks_for_one():
     assert any("CSV" in i.value for i in at.info)
 
 
-def test_every_chart_tab_draws_without_an_exception():
-    for tab in FOCUS_TAB.values():
+def test_every_chart_draws_without_an_exception():
+    for tab, key in zip(FOCUS_TAB.values(), ("chart_model", "chart_traj", "chart_land", "chart_opt", "chart_net")):
         at = open_studio({"chart": tab, "hidden_layers": "4,3"})
         at.button(key="step").click().run()
         no_trouble(at)
-        keys = [c.key for c in at.get("plotly_chart")]
-        assert len(keys) == 2 and keys[1] == "chart_loss", (tab, keys)
+        drawn = live_charts(at)
+        assert list(drawn) == [key, "chart_loss"], (tab, list(drawn))
+        assert all(chart["figure"]["data"] for chart in drawn.values())
+
+
+def test_model_chart_keeps_the_data_points_on_the_overlay_and_its_key_in_the_caption():
+    at = open_studio({"dataset": "moons"})
+    chart = live_charts(at)["chart_model"]
+    r = the_run(at)
+    assert {t["type"] for t in chart["figure"]["data"]} == {"heatmap", "contour", "scatter"}  # legend ghosts
+    assert [t["name"] for t in chart["figure"]["overlay"]] == ["train", "train", "test", "test"]  # one per class
+    overlay = chart["figure"]["overlay"]
+    n_points = sum(len(np.frombuffer(base64.b64decode(t["x"]["bdata"]), np.float32)) for t in overlay)
+    assert n_points == len(r.data.y_train) + len(r.data.y_test)
+    assert chart["caption"].startswith("● train points, ▲ test points")
 
 
 # ---- transport ---------------------------------------------------------------------------------------------

@@ -114,21 +114,9 @@ def figure_from(spec_fn):
     return build
 
 
-class SpecFigure(go.Figure):
-    """A Figure that hands a freshly built spec straight to a renderer (st.plotly_chart calls to_dict()): no
-    per-trace plotly objects, no deep copy, arrays encoded once as typed arrays. For display only: its
-    .data and .layout are empty; build with the *_figure functions to inspect or edit a chart."""
-
-    def __init__(self, spec: dict):
-        super().__init__(layout={"template": {}})
-        self._spec = spec
-
-    def to_dict(self) -> dict:
-        return {"data": _encoded(self._spec["data"]), "layout": _encoded(self._spec["layout"])}
-
-
-def _encoded(obj):
-    """numpy arrays → plotly.js typed-array specs ({dtype, bdata, shape}); everything else as it is."""
+def encoded(obj):
+    """A spec ready for JSON and plotly.js: numpy arrays → typed-array specs ({dtype, bdata, shape}), numpy
+    scalars → Python numbers, everything else as it is. Encoded once, without plotly's per-property checks."""
     if isinstance(obj, np.ndarray) and obj.dtype.kind in "fiub" and obj.size:
         arr = obj.astype(np.float64) if obj.dtype.kind == "b" else obj
         arr = arr.astype(np.int32) if arr.dtype == np.int64 else arr
@@ -143,9 +131,9 @@ def _encoded(obj):
     if isinstance(obj, np.ndarray):
         return obj.tolist()
     if isinstance(obj, dict):
-        return {k: _encoded(v) for k, v in obj.items()}
+        return {k: encoded(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
-        return [_encoded(v) for v in obj]
+        return [encoded(v) for v in obj]
     if isinstance(obj, np.generic):
         return obj.item()
     return obj

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import random
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import streamlit as st
@@ -17,6 +18,7 @@ from paramviz.charts import network as network_charts
 from paramviz.charts import training as charts
 from paramviz.config import OPTIMIZER_NAMES
 from paramviz.ui import state, widgets
+from paramviz.ui.livechart import live_chart
 from paramviz.ui.urls import studio_query
 
 try:
@@ -29,7 +31,7 @@ TABS = ("The model", "Weights & biases", "Loss landscape", "Inside the optimizer
 FOCUS_TAB = {"model": TABS[0], "trajectories": TABS[1], "landscape": TABS[2], "optimizer": TABS[3], "network": TABS[4]}
 CHART_HEIGHT = 460
 NO_LESSON = "none"
-CHART_CONFIG = {"displayModeBar": False, "scrollZoom": False}
+CHART_CONFIG = {"displayModeBar": False, "scrollZoom": False, "responsive": True}
 
 
 def page() -> None:
@@ -56,8 +58,14 @@ def studio() -> None:
         return
     lesson_box()
     transport_ui(r)
+    st.caption(f"**{r.n_weights + r.n_biases:,} trainable parameters: {r.n_weights:,} weights, "
+               f"{r.n_biases:,} biases** · model {' → '.join(map(str, r.layout.sizes))} · "
+               f"{len(r.data.y_train)} train / {len(r.data.y_test)} test points")
+    view = view_ui(r)
     playing = st.session_state["playing"]
-    st.fragment(live_view, run_every=FRAME_S if playing else None)(controls.speed)
+    # Only the numbers and the two charts rerun every frame: each element in the fragment costs the server and
+    # the browser time at ten frames a second, so the chart picker and its options sit outside it.
+    st.fragment(live_view, run_every=FRAME_S if playing else None)(controls.speed, view)
 
 
 def follow_controls(controls: widgets.Controls) -> pv.Run | None:
@@ -171,7 +179,7 @@ def new_weights() -> None:
 
 # ---- the live part: numbers and charts, rerun every frame while playing ------------------------------------
 
-def live_view(speed: int) -> None:
+def live_view(speed: int, view: View) -> None:
     ss = st.session_state
     r = state.run()
     if r is None:
@@ -187,7 +195,7 @@ def live_view(speed: int) -> None:
         metrics_ui(r)
         if r.diverged:
             divergence_warning(r)
-        charts_ui(r)
+        charts_ui(r, view)
     except Exception as e:  # inside the fragment too: a message, never a traceback
         ss["playing"] = False
         st.error(f"Something went wrong while training ({type(e).__name__}: {e}). Press Reset or change a "
@@ -235,9 +243,6 @@ def metrics_ui(r: pv.Run) -> None:
                    help="On the held-out test data; change since step 0 in the delta.")
     cols[5].metric("Learning rate now", f"{r.learning_rate:.3g}",
                    help="The learning rate in force at this epoch (the schedule applied to the slider's value).")
-    st.caption(f"**{r.n_weights + r.n_biases:,} trainable parameters: {r.n_weights:,} weights, "
-               f"{r.n_biases:,} biases** · model {' → '.join(map(str, r.layout.sizes))} · "
-               f"{len(r.data.y_train)} train / {len(r.data.y_test)} test points")
 
 
 def divergence_warning(r: pv.Run) -> None:
@@ -247,36 +252,90 @@ def divergence_warning(r: pv.Run) -> None:
                "an adaptive optimizer such as adam.", icon="⚠️")
 
 
-def show(spec: dict, key: str, where=st) -> None:
-    """Draw a chart spec (from paramviz.charts) without plotly re-building it: this runs every frame."""
-    where.plotly_chart(charts.SpecFigure(spec), config=CHART_CONFIG, key=key)
+def show(spec: dict, key: str, still=None, caption: str = "") -> None:
+    """Draw a chart spec (from paramviz.charts); every frame updates the same plot in place."""
+    live_chart(spec, key, CHART_CONFIG, still, caption)
 
 
-def charts_ui(r: pv.Run) -> None:
-    """Two charts side by side, both above the fold on a projector: the one picked in the tabs (what a lesson
-    focuses on; the model by default) and the loss curves, always in view. Only the open tab is computed."""
-    diverged_at = r.diverged_at if r.diverged else None
+def data_points(trace: dict) -> bool:
+    """The train and test points: they stay put while the model under them learns."""
+    return trace.get("mode") == "markers" and trace.get("name") in ("train", "test")
+
+
+@dataclass(frozen=True)
+class View:
+    """What the chart row shows: the picked chart and its options, and the loss axis."""
+    chart: str = TABS[0]
+    log_y: bool = True
+    layers: tuple[int, ...] = ()
+    axes: tuple[str, str] | None = None  # the loss landscape's two parameters
+
+
+def view_ui(r: pv.Run) -> View:
+    """The chart picker, the picked chart's own options and the loss chart's log switch, above the charts."""
     left, right = st.columns([1.2, 1], gap="medium")
     with left:
-        tabs = st.tabs(TABS, key="chart", bind="query-params")
-        drawers = (model_tab, trajectories_tab, landscape_tab, optimizer_tab, network_tab)
-        for tab, draw in zip(tabs, drawers):
-            if tab.open is not False:  # None (no state tracking) draws every tab
-                with tab:
-                    draw(r, diverged_at)
+        chart = st.segmented_control(
+            "Chart", TABS, default=TABS[0], required=True, key="chart", bind="query-params",
+            label_visibility="collapsed",
+            help="Which chart to show on the left; the loss curves stay on the right. A lesson opens the chart "
+                 "where its phenomenon shows.") or TABS[0]
+        layers = layers_ui(r) if chart == TABS[1] else ()
+        axes = landscape_ui(r) if chart == TABS[2] else None
     with right:
         log_y = st.toggle("Log scale", value=True, key="log_y", bind="query-params",
                           help="Loss on a logarithmic axis: equal distances mean equal ratios.")
-        show(charts.loss_spec(r.history, log_y, diverged_at, height=CHART_HEIGHT), "chart_loss")
+    return View(chart, log_y, layers, axes)
 
 
-def model_tab(r: pv.Run, diverged_at: int | None) -> None:
-    # The key is drawn as a caption, and the colour bar only while paused: plotly.js redraws a chart from
-    # scratch every frame, and these two decorations were a third of the model chart's redraw time.
+def layers_ui(r: pv.Run) -> tuple[int, ...]:
+    layers = [f"layer {i}" for i in range(1, r.layout.n_layers + 1)]
+    picked = st.multiselect("Layers", layers, default=layers, key="traj_layers", label_visibility="collapsed",
+                            help="Show only some layers' weights and biases.")
+    return tuple(int(p.split()[1]) for p in picked)
+
+
+def landscape_ui(r: pv.Run) -> tuple[str, str] | None:
+    names = r.param_names
+    left, mid, right = st.columns([1, 1, 1.4])
+    if len(names) == 2:
+        p1, p2 = names
+        left.caption(f"This model has just {p1} and {p2}: the whole loss surface.")
+    else:
+        default2 = next((n for n in names if n.startswith("b")), names[1])
+        for key, default in (("land_p1", names[0]), ("land_p2", default2)):
+            if st.session_state.get(key) not in names:
+                st.session_state[key] = default
+        p1 = left.selectbox("Horizontal", names, key="land_p1", help="The parameter along the horizontal axis; "
+                            "every other parameter is held at its current value.")
+        p2 = mid.selectbox("Vertical", names, key="land_p2", help="The parameter along the vertical axis.")
+    compare = right.multiselect("Compare optimizers", OPTIMIZER_NAMES, key="compare",
+                                help="Train the same model from the same initial weights with other "
+                                     "optimizers, step for step, and draw their paths too.")
+    state.set_compare(compare)
+    if p1 == p2:
+        st.info("Pick two different parameters.")
+        return None
+    return p1, p2
+
+
+def charts_ui(r: pv.Run, view: View) -> None:
+    """Two charts side by side, both above the fold on a projector: the picked one (what a lesson focuses on;
+    the model by default) and the loss curves, always in view. Only the picked chart is computed."""
+    diverged_at = r.diverged_at if r.diverged else None
+    left, right = st.columns([1.2, 1], gap="medium")
+    with left:
+        DRAWERS[view.chart](r, view, diverged_at)
+    with right:
+        show(charts.loss_spec(r.history, view.log_y, diverged_at, height=CHART_HEIGHT), "chart_loss")
+
+
+def model_chart(r: pv.Run, view: View, diverged_at: int | None) -> None:
+    # The key is drawn as a caption, and the colour bar only while paused: plotly.js redraws the chart every
+    # frame, and these two decorations were a third of the model chart's redraw time.
     playing = st.session_state["playing"]
     show(charts.model_spec(r, height=CHART_HEIGHT - 30, dark=st.context.theme.type == "dark", legend=False,
-                           colorbar=not playing), "chart_model")
-    st.caption(model_key(r))
+                           colorbar=not playing), "chart_model", still=data_points, caption=model_key(r))
 
 
 def model_key(r: pv.Run) -> str:
@@ -296,50 +355,31 @@ def model_key(r: pv.Run) -> str:
     return f"{points}, coloured by their target. Background: the model's prediction."
 
 
-def trajectories_tab(r: pv.Run, diverged_at: int | None) -> None:
-    layers = [f"layer {i}" for i in range(1, r.layout.n_layers + 1)]
-    picked = st.multiselect("Layers", layers, default=layers, key="traj_layers", label_visibility="collapsed",
-                            help="Show only some layers' weights and biases.")
-    chosen = [int(p.split()[1]) for p in picked]
-    show(charts.trajectory_spec(r.trajectory, chosen, diverged_at, height=CHART_HEIGHT - 50), "chart_traj")
+def trajectories_chart(r: pv.Run, view: View, diverged_at: int | None) -> None:
+    show(charts.trajectory_spec(r.trajectory, list(view.layers), diverged_at, height=CHART_HEIGHT), "chart_traj")
 
 
-def landscape_tab(r: pv.Run, diverged_at: int | None) -> None:
-    names = r.param_names
-    left, mid, right = st.columns([1, 1, 1.4])
-    if len(names) == 2:
-        p1, p2 = names
-        left.caption(f"This model has just {p1} and {p2}: the whole loss surface.")
-    else:
-        default2 = next((n for n in names if n.startswith("b")), names[1])
-        for key, default in (("land_p1", names[0]), ("land_p2", default2)):
-            if st.session_state.get(key) not in names:
-                st.session_state[key] = default
-        p1 = left.selectbox("Horizontal", names, key="land_p1", help="The parameter along the horizontal axis; "
-                            "every other parameter is held at its current value.")
-        p2 = mid.selectbox("Vertical", names, key="land_p2", help="The parameter along the vertical axis.")
-        if p1 == p2:
-            st.info("Pick two different parameters.")
-            return
-    compare = right.multiselect("Compare optimizers", OPTIMIZER_NAMES, key="compare",
-                                help="Train the same model from the same initial weights with other "
-                                     "optimizers, step for step, and draw their paths too.")
-    state.set_compare(compare)
-    xs, ys, Z, paths = state.landscape(r, p1, p2)
-    show(charts.landscape_spec(xs, ys, Z, p1, p2, paths, height=CHART_HEIGHT - 70), "chart_land")
+def landscape_chart(r: pv.Run, view: View, diverged_at: int | None) -> None:
+    if view.axes is None:
+        return
+    xs, ys, Z, paths = state.landscape(r, *view.axes)
+    show(charts.landscape_spec(xs, ys, Z, *view.axes, paths, height=CHART_HEIGHT), "chart_land")
 
 
-def optimizer_tab(r: pv.Run, diverged_at: int | None) -> None:
+def optimizer_chart(r: pv.Run, view: View, diverged_at: int | None) -> None:
     show(charts.optimizer_spec(r.trajectory, r.history, r.layout.n_layers, diverged_at, height=CHART_HEIGHT),
          "chart_opt")
 
 
-def network_tab(r: pv.Run, diverged_at: int | None) -> None:
+def network_chart(r: pv.Run, view: View, diverged_at: int | None) -> None:
     d = r.data
     outputs = tuple(d.class_names or (f"class {c}" for c in range(d.n_classes))) if d.task == "multiclass" \
         else (d.target_name if d.task == "regression" else f"P({d.target_name}=1)",)
     show(network_charts.network_spec(r.params, r.layout.sizes, d.features.names, outputs, height=CHART_HEIGHT),
          "chart_net")
+
+
+DRAWERS = dict(zip(TABS, (model_chart, trajectories_chart, landscape_chart, optimizer_chart, network_chart)))
 
 
 # ---- share and export ----------------------------------------------------------------------------------------

@@ -31,14 +31,15 @@ STEP_JS = """() => {
 }"""
 # The loss chart's train-loss trace: its last x is the last step drawn.
 LOSS_X_JS = """() => {
-  for (const gd of document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')) {
+  for (const gd of document.querySelectorAll('.js-plotly-plot:not(.pv-live-chart-overlay)')) {
     const t = (gd._fullData || []).find(t => t.name === 'train' && t.mode === 'lines');
     if (t) { const x = Array.from(t.x); return x[x.length - 1]; }
   }
   return null;
 }"""
+# The data points sit on the model chart's overlay (drawn once, not every frame).
 TRAIN_POINTS_JS = """() => {
-  for (const gd of document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')) {
+  for (const gd of document.querySelectorAll('.js-plotly-plot')) {
     const t = (gd._fullData || []).find(t => t.name === 'train' && t.mode === 'markers' && t.x && t.x.length > 3);
     if (t) return [Array.from(t.x).slice(0, 20), Array.from(t.y).slice(0, 20)];
   }
@@ -72,11 +73,13 @@ def wait_until(predicate, timeout: float = 60.0, every: float = 0.2):
 def open_studio(page, base: str, path: str = "/") -> None:
     page.goto(base + path)
     wait_for_app(page)
-    page.wait_for_selector('[data-testid="stPlotlyChart"] .js-plotly-plot .main-svg', timeout=60_000)
+    page.wait_for_selector('.js-plotly-plot:not(.pv-live-chart-overlay) .main-svg', timeout=60_000)
     assert page.get_by_text("Page not found").count() == 0
 
 
 def test_play_advances_step_and_charts_and_pause_stops_them(page, streamlit_server, artifacts_dir):
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
     open_studio(page, streamlit_server, studio_url(REFERENCE))
     assert step(page) == 0
     press(page, "Play")
@@ -91,6 +94,9 @@ def test_play_advances_step_and_charts_and_pause_stops_them(page, streamlit_serv
     assert step(page) == paused  # nothing moves while paused
     assert page.evaluate(LOSS_X_JS) == paused
     assert page.locator('[data-testid="stException"]').count() == 0
+    # A classroom may be offline: plotly.js, the favicon and everything else come from the app's own server.
+    assert any(url.endswith("/plotly.min.js") for url in requested)
+    assert [url for url in requested if not url.startswith((streamlit_server, "blob:", "data:"))] == []
 
 
 def test_step_then_reset(page, streamlit_server):
@@ -150,7 +156,7 @@ def test_csv_upload_trains_and_a_bad_file_shows_an_error_keeping_the_data(page, 
     upload.set_input_files(files=[{"name": "good.csv", "mimeType": "text/csv", "buffer": _csv(60)}])
     wait_for_app(page)
     page.get_by_text("good.csv: 60 rows, 3 inputs, target target (regression)").wait_for(timeout=30_000)
-    page.wait_for_selector('[data-testid="stPlotlyChart"] .js-plotly-plot .main-svg', timeout=60_000)
+    page.wait_for_selector('.js-plotly-plot:not(.pv-live-chart-overlay) .main-svg', timeout=60_000)
     press(page, "Step")
     wait_until(lambda: step(page) == 1)
 
@@ -184,7 +190,7 @@ def test_screenshots_mid_training(browser, streamlit_server, artifacts_dir, sche
             (REPO / "docs").mkdir(exist_ok=True)
             page.screenshot(path=str(REPO / "docs" / "studio.png"))
         for tab in ("Weights & biases", "Loss landscape", "Inside the optimizer", "Network"):
-            page.get_by_role("tab", name=tab).click()
+            page.get_by_role("radio", name=tab, exact=True).click()
             wait_for_app(page)
             time.sleep(1.0)
             page.screenshot(path=str(artifacts_dir / f"studio_{scheme}_{tab.split()[-1].lower()}.png"))

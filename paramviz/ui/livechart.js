@@ -1,0 +1,151 @@
+// A Plotly chart that stays on the page while its data changes: each new figure is drawn with Plotly.react,
+// which updates the traces in place, instead of building the chart again from scratch.
+// Streamlit calls the default export every time Python sends new data, with the same parentElement.
+
+const LOADING = "__paramvizPlotly";
+
+function loadPlotly(src) {
+  if (window.Plotly) return Promise.resolve(window.Plotly);
+  if (!window[LOADING]) {
+    window[LOADING] = new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = src;
+      script.async = true;
+      script.onload = () => resolve(window.Plotly);
+      script.onerror = () => {
+        window[LOADING] = null;
+        reject(new Error("plotly.js could not be loaded"));
+      };
+      document.head.appendChild(script);
+    });
+  }
+  return window[LOADING];
+}
+
+// Streamlit's theme, read from the CSS variables it sets on the component: the charts follow light and dark.
+function themed(layout, host) {
+  const css = getComputedStyle(host);
+  const v = (name, fallback) => css.getPropertyValue(name).trim() || fallback;
+  const text = v("--st-text-color", "#31333f");
+  const grid = v("--st-border-color", "rgba(128,128,128,0.25)");
+  const out = {
+    paper_bgcolor: "rgba(0,0,0,0)",
+    plot_bgcolor: "rgba(0,0,0,0)",
+    ...layout,
+    font: { family: v("--st-font", "sans-serif"), color: text, ...(layout.font || {}) },
+    hoverlabel: { bgcolor: v("--st-secondary-background-color", "#f0f2f6"), bordercolor: grid,
+                  ...(layout.hoverlabel || {}), font: { color: text, ...((layout.hoverlabel || {}).font || {}) } },
+  };
+  for (const key of Object.keys(out)) {
+    if (/^[xy]axis\d*$/.test(key)) {
+      out[key] = { gridcolor: grid, zerolinecolor: grid, linecolor: grid, ...out[key] };
+    }
+  }
+  return out;
+}
+
+// The overlay: traces that stay the same frame after frame (a model chart's data points) are drawn once on a
+// transparent plot lying exactly over the main one, so that each frame redraws only what moves. It takes the
+// main plot's axis ranges and lets the mouse through, so hovering reads the plot beneath.
+function overlayLayout(layout, main) {
+  const out = { ...layout, title: { text: "" }, showlegend: false, annotations: [], shapes: [],
+                paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)" };
+  for (const key of Object.keys(out)) {
+    if (/^[xy]axis\d*$/.test(key)) {
+      out[key] = { ...out[key], range: main._fullLayout[key].range.slice(), autorange: false, visible: false };
+    }
+  }
+  return out;
+}
+
+// A chart may take at most this share of the page's time: when drawing takes longer than a frame allows (a
+// slow laptop, a big chart), frames are skipped so that the numbers and the other charts keep up. The newest
+// frame is always drawn in the end, so the chart never stays behind once training pauses.
+const SHARE = 0.5;
+
+function schedule(chart) {
+  if (chart.busy || chart.timer) return;
+  const wait = chart.lastStart + chart.lastCost / SHARE - performance.now();
+  if (wait > 0) {
+    chart.timer = setTimeout(() => { chart.timer = null; schedule(chart); }, wait);
+  } else {
+    drawLatest(chart);
+  }
+}
+
+async function drawLatest(chart) {
+  chart.busy = true;
+  try {
+    const Plotly = await loadPlotly(chart.src);
+    const figure = chart.next;
+    chart.next = null;
+    chart.lastStart = performance.now();
+    const layout = themed(figure.layout, chart.host);
+    await Plotly.react(chart.div, figure.data, layout, chart.config);
+    if (figure.overlay || chart.overlay) {
+      const still = JSON.stringify([figure.overlay || [], figure.layout]);
+      if (still !== chart.still || rangesOf(chart.div) !== chart.ranges) {
+        chart.still = still;
+        await Plotly.react(overlayDiv(chart), figure.overlay || [], overlayLayout(layout, chart.div),
+                           { ...chart.config, staticPlot: true });
+        chart.ranges = rangesOf(chart.div);
+      }
+    }
+    chart.lastCost = performance.now() - chart.lastStart;
+  } catch (err) {
+    chart.div.textContent = `This chart could not be drawn: ${err.message}`;
+  } finally {
+    chart.busy = false;
+  }
+  if (chart.next) schedule(chart);
+}
+
+function rangesOf(div) {
+  const full = div._fullLayout;
+  return JSON.stringify(Object.keys(full).filter((k) => /^[xy]axis\d*$/.test(k)).map((k) => full[k].range));
+}
+
+function overlayDiv(chart) {
+  if (!chart.overlay) {
+    chart.overlay = document.createElement("div");
+    chart.overlay.className = "pv-live-chart-overlay";
+    chart.overlay.style.cssText = "position:absolute;inset:0;pointer-events:none";
+    chart.box.appendChild(chart.overlay);
+  }
+  return chart.overlay;
+}
+
+export default function ({ data, parentElement }) {
+  const payload = JSON.parse(new TextDecoder().decode(data));
+  let div = parentElement.querySelector(".pv-live-chart");
+  if (!div) {
+    const box = document.createElement("div");
+    box.style.position = "relative";
+    div = document.createElement("div");
+    div.className = "pv-live-chart";
+    box.appendChild(div);
+    parentElement.appendChild(box);
+    const caption = document.createElement("div");
+    caption.className = "pv-live-caption";
+    caption.style.cssText = "font-size:0.875rem;opacity:0.7;min-height:1.5rem;color:var(--st-text-color)";
+    parentElement.appendChild(caption);
+    div.pvChart = { div, box, host: parentElement, busy: false, next: null, still: null, timer: null,
+                    lastStart: 0, lastCost: 0 };
+  }
+  const chart = div.pvChart;
+  chart.src = payload.src;
+  chart.config = payload.config;
+  chart.next = payload.figure;
+  const caption = parentElement.querySelector(".pv-live-caption");
+  if (caption.textContent !== payload.caption) caption.textContent = payload.caption || "";
+  schedule(chart);
+  return () => {
+    // Called when the element leaves the page: free plotly's listeners once the div is really gone.
+    setTimeout(() => {
+      if (!div.isConnected && window.Plotly) {
+        window.Plotly.purge(div);
+        if (div.pvChart.overlay) window.Plotly.purge(div.pvChart.overlay);
+      }
+    }, 0);
+  };
+}

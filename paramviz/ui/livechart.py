@@ -1,0 +1,48 @@
+"""A Plotly chart for the studio's live view that updates in place.
+
+`st.plotly_chart` rebuilds a chart from scratch whenever its data changes, which is every frame while training
+plays, and that rebuild was most of the browser's work. `live_chart` keeps one plot on the page and sends each
+new figure to `Plotly.react` (livechart.js), which changes only what changed. plotly.js itself is the copy the
+plotly Python package ships, served by Streamlit from that package's directory and loaded once per page.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import plotly
+import streamlit as st
+import streamlit.components.v1 as components
+from streamlit import config
+
+from paramviz.charts.training import encoded
+
+_PLOTLY_DIR = Path(plotly.__file__).parent / "package_data"
+_JS = (Path(__file__).parent / "livechart.js").read_text()
+# isolate_styles=False: plotly.js puts its stylesheet (hover labels, legends) in the page's <head>, which a
+# shadow root would keep out.
+_chart = st.components.v2.component("paramviz_live_chart", js=_JS, isolate_styles=False)
+
+
+def plotly_js_url() -> str:
+    """Where the browser fetches plotly.min.js: Streamlit's component file route, registered on first use."""
+    served = components.declare_component("plotly_js", path=str(_PLOTLY_DIR))
+    base = config.get_option("server.baseUrlPath").strip("/")
+    return f"{'/' + base if base else ''}/component/{served.name}/plotly.min.js"
+
+
+def live_chart(spec: dict, key: str, chart_config: dict | None = None,
+               still: Callable[[dict], bool] | None = None, caption: str = "") -> None:
+    """Draw a chart spec from paramviz.charts under `key`; the same key next frame updates the same plot.
+
+    Traces for which `still` is true (say, the data points under a moving decision boundary) go on an overlay
+    that is redrawn only when they change; that is only a saving, a still trace that does change is redrawn.
+    `caption` is a line of plain text under the chart."""
+    figure = encoded(spec)
+    if still is not None:
+        moving = [t for t in figure["data"] if not still(t)]
+        figure = {**figure, "data": moving, "overlay": [t for t in figure["data"] if still(t)]}
+    payload = {"figure": figure, "src": plotly_js_url(), "config": chart_config or {}, "caption": caption}
+    _chart(key=key, data=json.dumps(payload, separators=(",", ":")).encode(), height="content")
