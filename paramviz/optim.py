@@ -102,6 +102,12 @@ def chain(*transforms: Transform) -> Transform:
 
 DEFAULT_EPS = {"adagrad": 1e-10}  # torch's defaults; every other optimizer uses 1e-8
 
+
+def default_eps(name: str) -> float:
+    """The ε an optimizer uses when the config leaves it unset: torch's default for that optimizer."""
+    return DEFAULT_EPS.get(name, 1e-8)
+
+
 # name -> builder(h) -> the transforms to chain; h has momentum, beta1, beta2, rho, eps, weight_decay, weight_mask
 OPTIMIZERS: dict[str, Callable[[Any], tuple[Transform, ...]]] = {
     "sgd": lambda h: (identity(),),

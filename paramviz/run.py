@@ -15,7 +15,7 @@ import pandas as pd
 from .config import TrainConfig
 from .datasets import Dataset, RawData, make_raw, prepare
 from .nn import ACTIVATIONS, LOSSES, Activation, Layout, Loss, forward, loss_and_grad
-from .optim import DEFAULT_EPS, SCHEDULES, OptimizerSettings, Transform, make_optimizer, state_arrays
+from .optim import SCHEDULES, OptimizerSettings, Transform, default_eps, make_optimizer, state_arrays
 from .regularizers import Penalty, penalty_for
 
 # Fields that can change mid-run and keep the current weights; any other change needs a new Run.
@@ -84,7 +84,7 @@ def evaluate(theta, data: Dataset, model: Model, penalty: Penalty, X_all: np.nda
 
 
 def optimizer_settings(cfg: TrainConfig, mask: np.ndarray) -> OptimizerSettings:
-    eps = cfg.eps if cfg.eps is not None else DEFAULT_EPS.get(cfg.optimizer, 1e-8)
+    eps = cfg.eps if cfg.eps is not None else default_eps(cfg.optimizer)
     return OptimizerSettings(cfg.momentum, cfg.beta1, cfg.beta2, cfg.rho, eps, cfg.weight_decay, mask)
 
 

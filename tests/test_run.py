@@ -529,3 +529,19 @@ def test_history_is_a_dataframe_of_floats():
     h = linear_run().step(3).history
     assert isinstance(h, pd.DataFrame) and len(h) == 4
     assert h["step"].tolist() == [0, 1, 2, 3]
+
+
+def test_changing_eps_keeps_adams_moments_and_takes_effect_on_the_next_step():
+    run = linear_run(optimizer="adam", learning_rate=0.05).step(5)
+    (before,) = run.opt_state
+    theta = run.theta
+    run.update_config(run.cfg.replace(eps=0.1))
+    (kept,) = run.opt_state
+    assert kept.count == before.count == 5
+    np.testing.assert_array_equal(kept.mu, before.mu)
+    np.testing.assert_array_equal(kept.nu, before.nu)
+    run.step(1)  # Adam's sixth step by hand, with the new ε
+    g = np.concatenate([v.ravel() for v in run.grads.values()])
+    mu, nu = 0.9 * before.mu[0] + 0.1 * g, 0.999 * before.nu[0] + 0.001 * g * g
+    d = (mu / (1 - 0.9**6)) / (np.sqrt(nu / (1 - 0.999**6)) + 0.1)
+    np.testing.assert_allclose(theta - run.theta, 0.05 * d, rtol=1e-10, atol=1e-15)
