@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from paramviz.config import MAX_SAMPLES, TrainConfig
+from paramviz.optim import default_eps
 
 STUDIO_PATH = "/"  # the studio is the app's default page, which Streamlit serves at the root URL
 FULL_BATCH = MAX_SAMPLES  # batch_size this large means "the whole training set" (Run clips it to n_train)
@@ -26,6 +27,7 @@ APPLIES_WHEN: dict[str, tuple[str, tuple[str, ...]]] = {
     "beta1": ("optimizer", ("adam", "adamw")),
     "beta2": ("optimizer", ("adam", "adamw")),
     "rho": ("optimizer", ("rmsprop",)),
+    "eps": ("optimizer", ("adagrad", "rmsprop", "adam", "adamw")),  # the optimizers that divide by √v + ε
     "weight_decay": ("optimizer", ("adamw",)),
     "schedule_gamma": ("schedule", ("step", "exponential")),
     "schedule_epochs": ("schedule", ("step", "cosine")),
@@ -34,7 +36,8 @@ APPLIES_WHEN: dict[str, tuple[str, tuple[str, ...]]] = {
     "proximal": ("regularizer", ("l1", "elasticnet")),
 }
 # Bookkeeping, not hyperparameters: they never change what is learned, and the studio chooses them itself.
-NOT_IN_URL = frozenset({"record_every", "max_history", "eps"})
+NOT_IN_URL = frozenset({"record_every", "max_history"})
+LESSON_PARAM = "lesson"  # ?lesson=<key> opens the studio with that lesson's box, focus chart and stop point
 
 
 def applies(field: str, cfg: TrainConfig) -> bool:
@@ -95,6 +98,7 @@ def encode_value(field: str, value: Any) -> str:
 def config_params(cfg: TrainConfig, defaults: TrainConfig | None = None) -> dict[str, str]:
     """The query parameters for cfg: every field that applies and differs from the studio's defaults."""
     defaults = (defaults or TrainConfig()).to_dict()
+    defaults["eps"] = default_eps(cfg.optimizer)  # unset ε is the optimizer's own default, as the slider shows
     params = {}
     for field, value in cfg.to_dict().items():
         if field in NOT_IN_URL or not applies(field, cfg) or value is None:
@@ -105,20 +109,22 @@ def config_params(cfg: TrainConfig, defaults: TrainConfig | None = None) -> dict
     return params
 
 
-def studio_url(cfg: TrainConfig, **extra: Any) -> str:
+def studio_url(cfg: TrainConfig, *, lesson: str | None = None, **extra: Any) -> str:
     """Relative URL that opens the studio with exactly cfg's hyperparameters, e.g.
     "/?dataset=spiral&learning_rate=0.03" (the studio is the default page, served at the app's root).
-    `extra` adds studio settings such as speed=50 (steps per frame).
+    `lesson` adds the lesson whose box, focus chart and stop point the studio shows; `extra` adds studio
+    settings such as speed=50 (steps per frame).
 
     >>> studio_url(TrainConfig(dataset="spiral", learning_rate=0.03))
     '/?dataset=spiral&learning_rate=0.03'
     """
-    query = studio_query(cfg, **extra)
+    query = studio_query(cfg, lesson=lesson, **extra)
     return f"{STUDIO_PATH}?{query}" if query else STUDIO_PATH
 
 
-def studio_query(cfg: TrainConfig, **extra: Any) -> str:
-    """The query string alone ("dataset=spiral&learning_rate=0.03"), for building absolute links."""
-    params = config_params(cfg)
+def studio_query(cfg: TrainConfig, *, lesson: str | None = None, **extra: Any) -> str:
+    """The query string alone ("lesson=xor-needs-hidden-layer&dataset=xor&..."), for building absolute links."""
+    params = {LESSON_PARAM: lesson} if lesson else {}
+    params.update(config_params(cfg))
     params.update({k: encode_value(k, v) for k, v in extra.items()})
     return urlencode(params, safe=",")
