@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
@@ -42,8 +43,9 @@ def metric(at: AppTest, label: str) -> str:
 def live_charts(at: AppTest) -> dict[str, dict]:
     """The studio's charts by key, each the payload the page sends the browser: the figure (with its overlay of
     still traces) and the caption."""
-    return {c.proto.id.rsplit("-", 1)[-1]: json.loads(c.proto.bytes) for c in at.get("bidi_component")
+    sent = {c.proto.id.rsplit("-", 1)[-1]: json.loads(c.proto.bytes) for c in at.get("bidi_component")
             if c.proto.component_name == "paramviz_live_chart"}
+    return {key: payload for key, payload in sent.items() if "figure" in payload}  # not the plotly.js preloader
 
 
 def the_run(at: AppTest) -> pv.Run:
@@ -276,3 +278,222 @@ def test_hidden_layers_text_parses_and_rejects():
     assert parse_layers("8,4") == (8, 4) and parse_layers("none") == ()
     with pytest.raises(ValueError, match="hidden_layers"):
         parse_layers("8,x")
+
+
+def test_fast_speeds_catch_up_a_late_frame_and_slow_speeds_stay_exact():
+    at = open_studio({"speed": "100"})
+    at.button(key="play").click().run()
+    assert the_run(at).step_count == 100  # the first frame after Play: exactly the speed
+    at.session_state["last_frame_at"] = time.monotonic() - 0.25  # the next frame comes 2.5 frames late
+    at.run()
+    assert 350 <= the_run(at).step_count <= 400  # 2.5 frames late (plus the rerun itself): 250 more steps, at most 300
+    at.session_state["last_frame_at"] = time.monotonic() - 60  # a stall is made up for three frames at most
+    before = the_run(at).step_count
+    at.run()
+    assert the_run(at).step_count - before == 300
+
+    slow = open_studio({"speed": "20"})
+    slow.button(key="play").click().run()
+    slow.session_state["last_frame_at"] = time.monotonic() - 1.0
+    slow.run()
+    assert the_run(slow).step_count == 40  # watching single steps: never more than the speed per frame
+
+
+def test_catching_up_never_runs_past_a_lesson_stop():
+    at = open_studio()
+    at.selectbox(key="lesson_pick").select("overfit-polynomial").run()
+    stop = at.session_state["stop_at"]
+    at.button(key="play").click().run()
+    while at.session_state["playing"]:
+        at.session_state["last_frame_at"] = time.monotonic() - 60
+        at.run()
+    assert the_run(at).step_count == stop
+
+
+# ---- ε: a control for the adaptive optimizers, in the URL, hot mid-run --------------------------------------
+
+EPS_DEFAULTS = {"adagrad": 1e-10, "rmsprop": 1e-8, "adam": 1e-8, "adamw": 1e-8}
+
+
+def test_eps_slider_shows_only_for_optimizers_that_use_it_at_their_default():
+    for name in OPTIMIZER_NAMES:
+        at = open_studio({"optimizer": name})
+        no_trouble(at)
+        shown = [s for s in at.select_slider if s.key == "eps"]
+        assert bool(shown) == (name in EPS_DEFAULTS), name
+        if shown:
+            assert shown[0].value == EPS_DEFAULTS[name]
+            assert "SGD with momentum" in shown[0].help
+        assert the_run(at).cfg.eps is None
+
+
+def test_eps_from_a_link_is_used_and_changing_it_mid_run_keeps_the_weights():
+    cfg = pv.TrainConfig(optimizer="rmsprop", eps=3e-7)  # off the slider's grid: kept exactly
+    at = open_studio(dict(parse_qsl(urlsplit(studio_url(cfg)).query)))
+    no_trouble(at)
+    assert hot_config(the_run(at).cfg) == cfg
+    assert at.select_slider(key="eps").value == 3e-7
+    for _ in range(3):
+        at.button(key="step").click().run()
+    before, theta = the_run(at), the_run(at).theta
+    at.select_slider(key="eps").set_value(1e-3).run()
+    no_trouble(at)
+    assert the_run(at) is before and before.step_count == 3 and before.cfg.eps == 1e-3
+    np.testing.assert_array_equal(before.theta, theta)
+    assert at.session_state["notice"] == ("Changed eps at step 3: training continues from the current weights.")
+
+
+def test_bad_eps_in_the_url_falls_back_to_the_optimizers_default():
+    for bad in ("tiny", "0", "-1e-8", "5", "nan", ""):
+        at = open_studio({"optimizer": "adagrad", "eps": bad})
+        no_trouble(at)
+        assert the_run(at).cfg.eps is None, bad
+        assert at.select_slider(key="eps").value == 1e-10, bad
+    at = open_studio({"optimizer": "sgd", "eps": "0.001"})  # plain SGD has no ε
+    assert the_run(at).cfg.eps is None
+
+
+def test_eps_at_its_default_follows_the_optimizer_and_a_chosen_one_stays():
+    at = open_studio()
+    at.selectbox(key="optimizer").select("adagrad").run()
+    assert at.select_slider(key="eps").value == 1e-10 and the_run(at).cfg.eps is None
+    at.select_slider(key="eps").set_value(1e-3).run()
+    at.selectbox(key="optimizer").select("rmsprop").run()
+    no_trouble(at)
+    assert at.select_slider(key="eps").value == 1e-3 and the_run(at).cfg.eps == 1e-3
+
+
+def _load_config_script():
+    """A page with the studio's sidebar and one button that loads a config, as a config.json upload does."""
+    import streamlit as st
+
+    import paramviz as pv
+    from paramviz.ui import widgets
+
+    cfg = pv.TrainConfig(optimizer="adamw", eps=1e-5, hidden_layers=(6, 3), learning_rate=0.02)
+    st.button("load", key="load", on_click=widgets.apply_config, args=(cfg,))
+    widgets.load_layers_from_url()
+    st.session_state["cfg"] = widgets.sidebar_ui().cfg
+
+
+def test_a_loaded_config_sets_eps_and_uneven_layers():
+    at = AppTest.from_function(_load_config_script, default_timeout=TIMEOUT).run()
+    at.button(key="load").click().run()
+    no_trouble(at)
+    cfg = pv.TrainConfig(optimizer="adamw", eps=1e-5, hidden_layers=(6, 3), learning_rate=0.02)
+    assert at.session_state["cfg"] == cfg
+    assert widgets.config_from_json(json.dumps(cfg.to_dict())) == cfg  # and the JSON export carries eps
+    assert at.select_slider(key="eps").value == 1e-5
+    assert at.text_input(key="layer_widths").value == "6, 3"
+
+
+# ---- the lesson in the URL -----------------------------------------------------------------------------------
+
+def test_picking_a_lesson_puts_it_in_the_url_and_the_share_link_and_unpicking_removes_it():
+    at = open_studio()
+    at.selectbox(key="lesson_pick").select("xor-needs-hidden-layer").run()
+    no_trouble(at)
+    assert at.query_params["lesson"] == "xor-needs-hidden-layer"
+    link = at.code[0].value
+    assert query_of(link)["lesson"] == "xor-needs-hidden-layer" and query_of(link)["dataset"] == "xor"
+    at.selectbox(key="lesson_pick").select("none").run()
+    no_trouble(at)
+    assert "lesson" not in at.query_params
+    assert "lesson" not in query_of(at.code[0].value)
+    assert not any("XOR" in i.value for i in at.info)
+
+
+def query_of(link: str) -> dict[str, str]:
+    return dict(parse_qsl(urlsplit(link).query))
+
+
+def test_a_lesson_link_shows_the_lesson_with_the_config_from_the_url():
+    lesson = LESSONS["lr-too-high"]
+    cfg = lesson.config.replace(learning_rate=0.5)  # the student lowered the learning rate, then shared
+    at = open_studio(query_of(studio_url(cfg, lesson="lr-too-high")))
+    no_trouble(at)
+    assert hot_config(the_run(at).cfg) == cfg  # the URL's learning rate, not the lesson's 1.5
+    assert any(lesson.title in i.value for i in at.info)
+    assert at.session_state["chart"] == FOCUS_TAB[lesson.focus] == "Loss landscape"
+    assert at.session_state["stop_at"] == lesson.steps == 600
+    assert at.session_state["speed"] == lesson_speed(600)
+    assert at.selectbox(key="lesson_pick").value == "lr-too-high"
+    assert at.query_params["lesson"] == "lr-too-high"
+
+
+def test_a_link_with_only_the_lesson_loads_the_lessons_own_config():
+    at = open_studio({"lesson": "xor-needs-hidden-layer"})
+    no_trouble(at)
+    assert hot_config(the_run(at).cfg) == hot_config(LESSONS["xor-needs-hidden-layer"].config)
+    assert at.query_params["dataset"] == "xor" and at.query_params["hidden_layers"] == "none"
+
+
+def test_a_bad_lesson_param_is_ignored_and_dropped():
+    for bad in ("nope", "", "LR-TOO-HIGH"):
+        at = open_studio({"lesson": bad, "learning_rate": "0.5"})
+        no_trouble(at)
+        assert at.session_state["lesson"] is None and "lesson" not in at.query_params, bad
+        assert the_run(at).cfg.learning_rate == 0.5
+        assert not at.info
+    at = open_studio({"lesson": "xor-needs-hidden-layer", "dataset": "spiral"})  # not the lesson's data
+    assert at.session_state["lesson"] is None and the_run(at).cfg.dataset == "spiral"
+
+
+def test_another_dataset_closes_the_lesson_but_following_its_advice_keeps_it():
+    at = open_studio()
+    at.selectbox(key="lesson_pick").select("xor-needs-hidden-layer").run()
+    at.slider(key="n_layers").set_value(1).run()  # what the lesson says to do next
+    no_trouble(at)
+    assert at.session_state["lesson"] == "xor-needs-hidden-layer" and at.query_params["lesson"]
+    at.selectbox(key="dataset").select("moons").run()
+    no_trouble(at)
+    assert at.session_state["lesson"] is None and at.selectbox(key="lesson_pick").value == "none"
+    assert "lesson" not in at.query_params and at.session_state["stop_at"] is None
+    assert "Lesson closed: its data is xor." in [t.value for t in at.toast]
+
+
+# ---- uneven layer widths -------------------------------------------------------------------------------------
+
+def test_uneven_widths_from_a_link_survive_the_layer_count_slider():
+    at = open_studio({"hidden_layers": "8,4"})
+    assert the_run(at).cfg.hidden_layers == (8, 4)
+    assert at.text_input(key="layer_widths").value == "8, 4"
+    at.slider(key="n_layers").set_value(3).run()  # a new layer repeats the last width
+    no_trouble(at)
+    assert the_run(at).cfg.hidden_layers == (8, 4, 4) and at.query_params["hidden_layers"] == "8,4,4"
+    at.slider(key="n_layers").set_value(1).run()  # fewer layers drop the output side
+    assert the_run(at).cfg.hidden_layers == (8,) and at.text_input(key="layer_widths").value == "8"
+
+
+def test_typed_widths_set_uneven_layers_and_bad_text_keeps_the_model():
+    at = open_studio()
+    at.text_input(key="layer_widths").input("16, 8, 2").run()
+    no_trouble(at)
+    assert the_run(at).cfg.hidden_layers == (16, 8, 2) and at.query_params["hidden_layers"] == "16,8,2"
+    assert at.slider(key="n_layers").value == 3
+    at.text_input(key="layer_widths").input("16, x").run()
+    assert the_run(at).cfg.hidden_layers == (16, 8, 2)
+    assert [e.value for e in at.error] == [
+        "Those widths can't be used: hidden_layers must be widths separated by commas, e.g. 8,8; got '16, x'. "
+        "The model keeps 16, 8, 2."]
+    at.text_input(key="layer_widths").input("none").run()
+    no_trouble(at)
+    assert the_run(at).cfg.hidden_layers == () and at.slider(key="n_layers").value == 0
+
+
+def test_the_neurons_slider_says_it_makes_uneven_layers_equal_and_does():
+    at = open_studio({"hidden_layers": "8,4"})
+    assert any("Moving “Neurons per layer” gives them all one width" in c.value for c in at.caption)
+    at.select_slider(key="neurons").set_value(16).run()
+    no_trouble(at)
+    assert the_run(at).cfg.hidden_layers == (16, 16) and at.text_input(key="layer_widths").value == "16, 16"
+    assert not any("Neurons per layer" in c.value for c in at.caption)
+
+
+def test_plotly_js_is_preloaded_at_the_top_of_the_sidebar_from_the_apps_own_server():
+    at = open_studio()
+    first = at.sidebar.get("bidi_component")[0]  # the sidebar is drawn first: the download starts early
+    assert first.proto.id.endswith("-plotly_preload")
+    src = json.loads(first.proto.bytes)["src"]
+    assert src == "/component/paramviz.ui.livechart.plotly_js/plotly.min.js"
+    assert all(chart["src"] == src for chart in live_charts(at).values())

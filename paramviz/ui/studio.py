@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import random
+import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -16,10 +17,10 @@ import streamlit as st
 import paramviz as pv
 from paramviz.charts import network as network_charts
 from paramviz.charts import training as charts
-from paramviz.config import OPTIMIZER_NAMES
+from paramviz.config import DATASET_NAMES, OPTIMIZER_NAMES, field_names
 from paramviz.ui import state, widgets
-from paramviz.ui.livechart import live_chart
-from paramviz.ui.urls import studio_query
+from paramviz.ui.livechart import live_chart, preload_plotly
+from paramviz.ui.urls import LESSON_PARAM, config_params, studio_query
 
 try:
     from paramviz.lessons import LESSONS
@@ -27,6 +28,8 @@ except ImportError:  # the lessons module is optional for the studio to work
     LESSONS = {}
 
 FRAME_S = 0.1  # seconds between frames while playing
+CATCH_UP_FROM = 50  # steps per frame from which a late frame takes proportionally more steps ...
+MAX_CATCH_UP = 3.0  # ... up to this many frames' worth
 TABS = ("The model", "Weights & biases", "Loss landscape", "Inside the optimizer", "Network")
 FOCUS_TAB = {"model": TABS[0], "trajectories": TABS[1], "landscape": TABS[2], "optimizer": TABS[3], "network": TABS[4]}
 CHART_HEIGHT = 460
@@ -47,6 +50,7 @@ def page() -> None:
 
 def studio() -> None:
     with st.sidebar:
+        preload_plotly()
         lesson_ui()
     controls = widgets.sidebar_ui()
     if st.session_state.get("lesson") not in LESSONS:  # a lesson's own title takes the place of the page's
@@ -88,11 +92,14 @@ def follow_controls(controls: widgets.Controls) -> pv.Run | None:
 # ---- lessons -----------------------------------------------------------------------------------------------
 
 def lesson_ui() -> None:
+    open_lesson_from_url()
+    close_lesson_if_data_changed()
     options = [NO_LESSON, *LESSONS]
     st.selectbox("Lesson", options, key="lesson_pick", on_change=load_lesson,
                  format_func=lambda k: "— pick a lesson —" if k == NO_LESSON else LESSONS[k].title,
                  help="A ready-made setup that shows one phenomenon. Loading it sets every control and tells "
                       "you what to watch; then press Play.")
+    sync_lesson_param()
 
 
 def lesson_speed(steps: int) -> int:
@@ -106,19 +113,79 @@ def load_lesson() -> None:
     ss = st.session_state
     key = ss.get("lesson_pick", NO_LESSON)
     if key not in LESSONS:
-        ss["lesson"], ss["compare"] = None, []
+        close_lesson()
         return
     lesson = LESSONS[key]
     widgets.apply_config(lesson.config)
     ss["speed"] = lesson_speed(lesson.steps)
-    ss["lesson"], ss["stop_at"], ss["playing"] = key, lesson.steps, False
+    start_lesson(key)
+    ss.pop("run", None)  # a lesson always starts from step 0
+    ss["notice"] = f"Lesson loaded: Play runs {lesson.steps:,} steps, then pauses."
+
+
+def start_lesson(key: str) -> None:
+    """Everything a lesson sets besides its config and speed: its box, stop point, focus chart and comparisons."""
+    ss = st.session_state
+    lesson = LESSONS[key]
+    ss["lesson"], ss["lesson_pick"], ss["stop_at"], ss["playing"] = key, key, lesson.steps, False
     ss["compare"] = [o for o in lesson.compare if o in OPTIMIZER_NAMES]
     if lesson.focus in FOCUS_TAB:
         ss["chart"] = FOCUS_TAB[lesson.focus]
     if lesson.landscape:
         ss["land_p1"], ss["land_p2"] = lesson.landscape
-    ss.pop("run", None)  # a lesson always starts from step 0
-    ss["notice"] = f"Lesson loaded: Play runs {lesson.steps:,} steps, then pauses."
+
+
+def close_lesson() -> None:
+    ss = st.session_state
+    ss["lesson"], ss["lesson_pick"], ss["stop_at"], ss["compare"] = None, NO_LESSON, None, []
+
+
+def open_lesson_from_url() -> None:
+    """Once per session, before any control is drawn: ?lesson=<key> shows that lesson. The config comes from
+    the URL, as a shared link carries it; a link with the lesson alone loads the lesson's own config. A lesson
+    whose data is not the URL's, or an unknown key, is ignored."""
+    ss = st.session_state
+    if "lesson" in ss:
+        return
+    ss["lesson"] = None
+    key = st.query_params.get(LESSON_PARAM)
+    if key not in LESSONS:
+        return
+    lesson = LESSONS[key]
+    if not any(name in st.query_params for name in field_names()):  # the lesson alone: its own config
+        widgets.apply_config(lesson.config)
+        st.query_params.update(config_params(lesson.config))  # the address bar says so, as after a pick
+    elif url_dataset() != lesson.config.dataset:
+        return
+    if "speed" not in st.query_params:
+        ss["speed"] = lesson_speed(lesson.steps)
+    start_lesson(key)
+
+
+def url_dataset() -> str:
+    """The dataset the URL opens with (the default when it names none, or one that doesn't exist)."""
+    name = st.query_params.get("dataset")
+    return name if name in DATASET_NAMES else widgets.DEFAULTS.dataset
+
+
+def close_lesson_if_data_changed() -> None:
+    """A lesson is about its data: choosing another dataset closes it (its other settings are the lesson's
+    to-dos: a new learning rate, another layer, L2 instead of L1)."""
+    ss = st.session_state
+    lesson = LESSONS.get(ss.get("lesson"))
+    if lesson is not None and ss.get("dataset", lesson.config.dataset) != lesson.config.dataset:
+        close_lesson()
+        st.toast(f"Lesson closed: its data is {lesson.config.dataset}.")
+
+
+def sync_lesson_param() -> None:
+    """The URL carries the loaded lesson, so the address bar and a reload keep it."""
+    key = st.session_state.get("lesson")
+    if key in LESSONS:
+        if st.query_params.get(LESSON_PARAM) != key:
+            st.query_params[LESSON_PARAM] = key
+    elif LESSON_PARAM in st.query_params:
+        del st.query_params[LESSON_PARAM]
 
 
 def lesson_box() -> None:
@@ -158,6 +225,23 @@ def transport_ui(r: pv.Run) -> None:
 def set_playing(playing: bool) -> None:
     r = state.run()
     st.session_state["playing"] = playing and r is not None and not r.diverged
+    st.session_state.pop("last_frame_at", None)  # time spent paused is not made up for
+
+
+def frame_steps(speed: int, r: pv.Run) -> int:
+    """Steps for this frame: `speed`, or, at fast speeds, more when the frame comes late (a busy browser or
+    server), so that training keeps the pace the speed setting promises, about ten frames' worth a second, on
+    any computer. Slow speeds stay exact: there a student watches single steps. Never past a lesson's stop."""
+    ss = st.session_state
+    now, last = time.monotonic(), ss.get("last_frame_at")
+    ss["last_frame_at"] = now
+    n = speed
+    if speed >= CATCH_UP_FROM and last is not None:
+        n = round(speed * min(MAX_CATCH_UP, max(1.0, (now - last) / FRAME_S)))
+    stop_at = ss.get("stop_at")
+    if stop_at and r.step_count < stop_at:
+        n = min(n, stop_at - r.step_count)
+    return n
 
 
 def reset() -> None:
@@ -187,7 +271,7 @@ def live_view(speed: int, view: View) -> None:
     try:
         if ss["playing"]:
             ss["frame"] += 1
-            state.advance(speed)
+            state.advance(frame_steps(speed, r))
             stop = stop_reason(r)
             if stop:
                 ss["playing"], ss["notice"] = False, stop
@@ -389,7 +473,8 @@ def share_ui(r: pv.Run | None, controls: widgets.Controls) -> None:
         if controls.cfg is not None:
             st.caption("This link opens the studio with these exact settings (the browser's address bar has "
                        "them too):")
-            query = studio_query(controls.cfg, speed=controls.speed)
+            lesson = st.session_state.get("lesson")
+            query = studio_query(controls.cfg, lesson=lesson if lesson in LESSONS else None, speed=controls.speed)
             st.code(f"{_origin()}/?{query}", language=None, wrap_lines=True)
         if r is not None:
             st.download_button("History (CSV)", lambda: r.history.to_csv(index=False), "history.csv", "text/csv",

@@ -26,6 +26,7 @@ from paramviz.config import (
     REGULARIZER_NAMES,
     SCHEDULE_NAMES,
 )
+from paramviz.optim import default_eps
 from paramviz.ui import urls
 from paramviz.ui.urls import APPLIES_WHEN, FULL_BATCH, FULL_BATCH_LABEL, fmt_batch, fmt_layers, fmt_number
 
@@ -45,6 +46,7 @@ WEIGHT_DECAYS = [0.0, *_one_two_five(-5, 0)]
 BATCH_SIZES = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, FULL_BATCH]
 BETA2S = [0.9, 0.99, 0.995, 0.999, 0.9999]
 RHOS = [0.5, 0.8, 0.9, 0.95, 0.99, 0.999]
+EPSILONS = [float(f"1e{e}") for e in range(-10, 0)]  # 1e-10 … 1e-1, a power of ten per notch
 WIDTHS = [1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 24, 32, 48, 64, 128, 256]
 SPEEDS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000]
 DEFAULT_SPEED = 200  # steps per frame: ten frames a second then show 2,000 steps a second
@@ -64,7 +66,9 @@ HELP = {
     "n_layers": "How many hidden layers sit between input and output. Zero hidden layers is a linear "
                 "(or logistic) model; each extra layer lets the model bend its output more.",
     "neurons": "How many neurons each hidden layer has. Each neuron adds a weight per input and one bias, all "
-               "learned by the optimizer.",
+               "learned by the optimizer. Moving this slider gives every hidden layer this one width.",
+    "layer_widths": "Each hidden layer's width, input side first, separated by commas: 8, 4 narrows from 8 "
+                    "neurons to 4. Type uneven widths here; 'none' is a linear model.",
     "activation": "The non-linear function each hidden neuron applies to its weighted sum. Without one, any "
                   "number of layers is still a linear model.",
     "poly_degree": "Polynomial features: the inputs are expanded to all products up to this degree before the "
@@ -87,6 +91,9 @@ HELP = {
              "step size.",
     "rho": "RMSProp's memory for the average squared gradient: each parameter's step is divided by the root of "
            "this average.",
+    "eps": "ε is added to the root of the squared-gradient average before dividing by it, so the adaptive step "
+           "stays finite where that average is tiny; a large ε outweighs the average and makes Adam behave more "
+           "like SGD with momentum.",
     "weight_decay": "AdamW shrinks every weight toward 0 by this fraction of the learning rate each step, "
                     "separately from the gradient (biases are not decayed).",
     "schedule": "How the learning rate changes over epochs: constant, cut by γ in steps, decayed by γ every "
@@ -103,7 +110,8 @@ HELP = {
     "proximal": "Apply L1 by soft-thresholding after each step (proximal gradient): weights land exactly on 0 "
                 "instead of jittering around it.",
     "speed": "How many optimizer steps run between two screen refreshes (about ten per second). Lower it to "
-             "watch single steps.",
+             "watch single steps. From 50 up, a refresh that comes late takes more steps, so training keeps "
+             "this pace on a slow computer too.",
     "csv": "A CSV file of numeric columns: features and one target column. Text or whole-number targets are "
            "classes, other numbers are regression.",
 }
@@ -223,18 +231,7 @@ def _load_csv() -> None:
 
 
 def model_ui(values: dict) -> None:
-    layers = st.session_state.setdefault("hidden_layers", DEFAULTS.hidden_layers)
-    st.session_state.setdefault("n_layers", len(layers))
-    st.session_state.setdefault("neurons", max(layers, default=DEFAULTS.hidden_layers[0]))
-    n = st.slider("Hidden layers", 0, MAX_HIDDEN_LAYERS, key="n_layers", on_change=_layers_changed,
-                  help=HELP["n_layers"])
-    if n:
-        st.select_slider("Neurons per layer", sorted(set(WIDTHS) | {st.session_state["neurons"]}), key="neurons",
-                         on_change=_layers_changed, help=HELP["neurons"])
-    layers = st.session_state["hidden_layers"]
-    values["hidden_layers"] = layers
-    if len(set(layers)) > 1:
-        st.caption(f"Layer widths {fmt_layers(layers)} (as loaded); moving a slider makes all layers equal.")
+    values["hidden_layers"] = layers_ui()
     values["activation"] = choice("Activation", "activation", ACTIVATION_NAMES, DEFAULTS.activation)
     values["poly_degree"] = slider("Polynomial degree", "poly_degree", 1, 15, DEFAULTS.poly_degree, 1)
     values["init"] = choice("Initialisation", "init", INIT_NAMES, DEFAULTS.init)
@@ -242,9 +239,55 @@ def model_ui(values: dict) -> None:
                                           placeholder="same as the data seed", help=HELP["init_seed"])
 
 
-def _layers_changed() -> None:
-    n, width = st.session_state["n_layers"], st.session_state.get("neurons", DEFAULTS.hidden_layers[0])
-    st.session_state["hidden_layers"] = (int(width),) * int(n)
+def layers_ui() -> tuple[int, ...]:
+    """The hidden layers: a count and one width for the common equal case, and the widths as text, which
+    can differ per layer. All three edit st.session_state["hidden_layers"], the value the URL carries."""
+    ss = st.session_state
+    if "hidden_layers" not in ss:
+        set_layers(DEFAULTS.hidden_layers)
+    n = st.slider("Hidden layers", 0, MAX_HIDDEN_LAYERS, key="n_layers", on_change=_count_changed,
+                  help=HELP["n_layers"])
+    if n:
+        st.select_slider("Neurons per layer", sorted(set(WIDTHS) | {ss["neurons"]}), key="neurons",
+                         on_change=_width_changed, help=HELP["neurons"])
+    layers = ss["hidden_layers"]
+    if len(set(layers)) > 1:
+        st.caption(f"The layers have different widths ({fmt_widths(layers)}). Moving “Neurons per layer” "
+                   "gives them all one width; edit the widths below to keep them uneven.")
+    st.text_input("Layer widths", key="layer_widths", on_change=_widths_typed, placeholder="none",
+                  help=HELP["layer_widths"])
+    if ss.get("layers_error"):
+        st.error(f"Those widths can't be used: {ss['layers_error']}. The model keeps {fmt_widths(layers)}.")
+    return layers
+
+
+def fmt_widths(layers: tuple[int, ...]) -> str:
+    """(8, 4) → "8, 4"; () → "none": the widths as the text field shows them (the URL drops the spaces)."""
+    return ", ".join(map(str, layers)) if layers else urls.NO_HIDDEN_LAYERS
+
+
+def _count_changed() -> None:
+    """More layers repeat the last (output-side) width; fewer drop layers from the output side, so uneven
+    widths stay uneven."""
+    ss = st.session_state
+    layers, n = ss["hidden_layers"], int(ss["n_layers"])
+    width = layers[-1] if layers else int(ss.get("neurons", DEFAULTS.hidden_layers[0]))
+    set_layers((layers + (width,) * n)[:n])
+
+
+def _width_changed() -> None:
+    set_layers((int(st.session_state["neurons"]),) * int(st.session_state["n_layers"]))
+
+
+def _widths_typed() -> None:
+    """Callback: take the typed widths; text that isn't a valid list keeps the layers and says why."""
+    ss = st.session_state
+    try:
+        layers = urls.parse_layers(ss["layer_widths"])
+    except ValueError as e:
+        ss["layers_error"] = str(e)
+        return
+    set_layers(layers)
 
 
 def training_ui(values: dict) -> None:
@@ -258,6 +301,8 @@ def training_ui(values: dict) -> None:
         values["beta2"] = log_slider("β2 (second moment)", "beta2", BETA2S, DEFAULTS.beta2)
     if _shown("rho", values):
         values["rho"] = log_slider("ρ (RMSProp memory)", "rho", RHOS, DEFAULTS.rho)
+    if _shown("eps", values):
+        values["eps"] = eps_ui(values["optimizer"])
     if _shown("weight_decay", values):
         values["weight_decay"] = log_slider("Weight decay (log scale)", "weight_decay", WEIGHT_DECAYS,
                                             DEFAULTS.weight_decay)
@@ -269,6 +314,19 @@ def training_ui(values: dict) -> None:
     if _shown("schedule_epochs", values):
         values["schedule_epochs"] = st.number_input("Epochs", 1, 1_000_000, DEFAULTS.schedule_epochs,
                                                     key="schedule_epochs", bind=BIND, help=HELP["schedule_epochs"])
+
+
+def eps_ui(optimizer: str) -> float | None:
+    """ε on a log scale, starting at the optimizer's own default; None (the config's "use the default") while it
+    is there. An ε left at one optimizer's default follows the next optimizer's default (AdaGrad's differs)."""
+    ss = st.session_state
+    default = default_eps(optimizer)
+    previous = ss.get("eps_for")
+    if previous not in (None, optimizer) and ss.get("eps") == default_eps(previous) != default:
+        ss["eps"] = default
+    ss["eps_for"] = optimizer
+    eps = log_slider("ε, epsilon (log scale)", "eps", EPSILONS + [default], default)
+    return None if eps == default else eps
 
 
 def regularization_ui(values: dict) -> None:
@@ -324,9 +382,13 @@ def load_layers_from_url() -> None:
 
 
 def set_layers(layers: tuple[int, ...]) -> None:
-    st.session_state["hidden_layers"] = tuple(layers)
-    st.session_state["n_layers"] = len(layers)
-    st.session_state["neurons"] = max(layers, default=st.session_state.get("neurons", DEFAULTS.hidden_layers[0]))
+    """Set the hidden layers and every control that shows them (call before they are drawn, or from a callback)."""
+    ss = st.session_state
+    ss["hidden_layers"] = tuple(layers)
+    ss["n_layers"] = len(layers)
+    ss["neurons"] = max(layers, default=ss.get("neurons", DEFAULTS.hidden_layers[0]))
+    ss["layer_widths"] = fmt_widths(layers)
+    ss["layers_error"] = ""
 
 
 def sync_layers_param(layers: tuple[int, ...]) -> None:
@@ -355,6 +417,8 @@ def apply_config(cfg: pv.TrainConfig) -> None:
             value = FULL_BATCH
         st.session_state[field] = value
     set_layers(cfg.hidden_layers)
+    st.session_state["eps"] = default_eps(cfg.optimizer) if cfg.eps is None else cfg.eps
+    st.session_state["eps_for"] = cfg.optimizer
 
 
 def config_from_json(text: str | bytes) -> pv.TrainConfig:
