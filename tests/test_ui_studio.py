@@ -24,6 +24,14 @@ TIMEOUT = 60
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
+@pytest.fixture(autouse=True)
+def no_other_sessions_playing():
+    """The server-wide record of playing sessions is shared by every AppTest in this process: start empty."""
+    state._frames.clear()
+    yield
+    state._frames.clear()
+
+
 def open_studio(query: dict[str, str] | None = None) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     for key, value in (query or {}).items():
@@ -497,3 +505,13 @@ def test_plotly_js_is_preloaded_at_the_top_of_the_sidebar_from_the_apps_own_serv
     src = json.loads(first.proto.bytes)["src"]
     assert src == "/component/paramviz.ui.livechart.plotly_js/plotly.min.js"
     assert all(chart["src"] == src for chart in live_charts(at).values())
+
+
+def test_no_catching_up_while_another_session_plays():
+    other, at = open_studio({"speed": "100"}), open_studio({"speed": "100"})
+    other.button(key="play").click().run()  # another browser's session plays on the same server
+    at.button(key="play").click().run()
+    at.session_state["last_frame_at"] = time.monotonic() - 0.25
+    other.run()
+    at.run()
+    assert the_run(at).step_count == 200  # two frames of exactly the speed: the server's time is shared

@@ -3,6 +3,8 @@ and the cached loss-landscape grid. Everything here reads or writes st.session_s
 
 from __future__ import annotations
 
+import threading
+import uuid
 from typing import Any
 
 import numpy as np
@@ -173,3 +175,21 @@ def _outgrown(cached: dict, center: tuple[float, float], span: float) -> bool:
     old_center, old_span = cached["center"], cached["span"]
     shift = max(abs(center[0] - old_center[0]), abs(center[1] - old_center[1]))
     return span > old_span * 1.05 or span < old_span * 0.5 or shift > 0.25 * old_span
+
+
+# ---- sessions playing at once: one server, a classroom of browsers ------------------------------------------
+
+_frames: dict[str, float] = {}  # session → time of its latest frame, for every session of this server process
+_frames_lock = threading.Lock()
+PLAYING_WINDOW_S = 1.0  # a session that drew a frame this recently is playing
+
+
+def others_playing(now: float) -> int:
+    """Record this session's frame at `now`; return how many other sessions of this server are playing."""
+    me = st.session_state.setdefault("session_key", uuid.uuid4().hex)
+    with _frames_lock:
+        _frames[me] = now
+        for key, t in list(_frames.items()):
+            if now - t > PLAYING_WINDOW_S:
+                del _frames[key]
+        return len(_frames) - 1

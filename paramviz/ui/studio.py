@@ -229,14 +229,17 @@ def set_playing(playing: bool) -> None:
 
 
 def frame_steps(speed: int, r: pv.Run) -> int:
-    """Steps for this frame: `speed`, or, at fast speeds, more when the frame comes late (a busy browser or
-    server), so that training keeps the pace the speed setting promises, about ten frames' worth a second, on
-    any computer. Slow speeds stay exact: there a student watches single steps. Never past a lesson's stop."""
+    """Steps for this frame: `speed`, or, at fast speeds, more when the frame comes late (a slow browser), so
+    that training keeps the pace the speed setting promises, about ten frames' worth a second, on any computer.
+    Slow speeds stay exact: there a student watches single steps. Never past a lesson's stop."""
     ss = st.session_state
     now, last = time.monotonic(), ss.get("last_frame_at")
     ss["last_frame_at"] = now
+    # Only a session playing alone catches up: with several playing, the server's time is what is short, and
+    # catching up would take it from the others.
+    alone = state.others_playing(now) == 0
     n = speed
-    if speed >= CATCH_UP_FROM and last is not None:
+    if speed >= CATCH_UP_FROM and last is not None and alone:
         n = round(speed * min(MAX_CATCH_UP, max(1.0, (now - last) / FRAME_S)))
     stop_at = ss.get("stop_at")
     if stop_at and r.step_count < stop_at:
