@@ -139,6 +139,11 @@ def test_model_figure_multiclass_shades_each_class_where_it_wins():
     assert len(heats) == 4
     covered = sum(np.isfinite(np.asarray(h.z, dtype=float)) for h in heats)
     assert np.all(covered == 1)  # every grid cell belongs to exactly one class
+    # the class edges are stairs of grid cells: multi-class gets a finer grid than asked for
+    assert covered.shape == (training.MULTICLASS_RESOLUTION, training.MULTICLASS_RESOLUTION)
+    xs, ys, out = training.plane_grid(r, training.MULTICLASS_RESOLUTION)
+    winner = out.argmax(axis=-1)
+    np.testing.assert_array_equal(np.isfinite(np.asarray(heats[2].z, dtype=float)), winner == 2)
 
 
 def test_model_figure_1d_regression_draws_the_fitted_curve():

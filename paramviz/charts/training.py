@@ -33,6 +33,9 @@ MAX_POINTS = 2000  # per line
 # context, which cost more main-thread time than drawing the same lines as SVG paths. One constant to flip.
 LINES = "scatter"
 TRAJECTORY_POINTS = 10_000  # over all parameters of the trajectory chart together
+# Multi-class boundaries are the edges between the classes' cells: at 48×48 they show as stairs. Twice as fine
+# costs plotly.js no measurable time (a heatmap is drawn as one image) and the model a millisecond.
+MULTICLASS_RESOLUTION = 96
 
 
 # ---- thinning --------------------------------------------------------------------------------------------
@@ -366,6 +369,8 @@ def _rgba(hex_color: str, alpha: float) -> str:
 
 def _plane(run: Run, resolution: int, dark: bool = False) -> tuple[list[dict], dict]:
     d = run.data
+    if d.task == "multiclass":  # one heatmap per class, which can't be smoothed across: a finer grid instead
+        resolution = max(resolution, MULTICLASS_RESOLUTION)
     xs, ys, out = plane_grid(run, resolution)
     colorbar = {"thickness": 14, "tickfont": {"size": TICK_FONT}}
     if d.task == "binary":
