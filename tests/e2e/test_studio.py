@@ -74,6 +74,9 @@ def open_studio(page, base: str, path: str = "/") -> None:
     page.goto(base + path)
     wait_for_app(page)
     page.wait_for_selector('.js-plotly-plot:not(.pv-live-chart-overlay) .main-svg', timeout=60_000)
+    # The charts load plotly.js themselves and can be drawn before Streamlit's own metric and widget code
+    # has arrived (a cold browser cache shows those as placeholders for a moment).
+    wait_until(lambda: step(page) >= 0)
     assert page.get_by_text("Page not found").count() == 0
 
 
