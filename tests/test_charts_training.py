@@ -309,3 +309,12 @@ def test_model_spec_can_leave_out_legend_and_colour_bar_without_moving_the_plot(
     assert full["layout"]["showlegend"] and not bare["layout"]["showlegend"]
     assert full["data"][0].get("showscale", True) and bare["data"][0]["showscale"] is False
     assert bare["layout"]["margin"]["r"] == full["layout"]["margin"]["r"]  # same plot area either way
+
+
+def test_loss_curves_at_step_zero_show_the_starting_losses_as_points():
+    r = pv.Run(pv.TrainConfig(dataset="moons", n_samples=60))
+    spec = training.loss_spec(r.history)
+    train, test = spec["data"][:2]
+    assert train["mode"] == test["mode"] == "lines+markers"
+    assert float(train["y"][0]) == pytest.approx(r.history["train_loss"].iloc[0], rel=1e-6)
+    assert training.loss_spec(r.step(5).history)["data"][0]["mode"] == "lines"

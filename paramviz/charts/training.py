@@ -205,10 +205,11 @@ def loss_spec(history: pd.DataFrame, log_y: bool = True, diverged_at: int | None
     is one, the best test loss marked (the early-stopping point) and divergence marked."""
     h = thin_rows(history, ["train_loss", "test_loss", "penalty"])
     x = h["step"].to_numpy()
+    mode = "lines" if len(x) > 1 else "lines+markers"  # at step 0 a line has nothing to draw: show the start
     data = [
-        {"type": "scatter", "x": x, "y": _f32(h["train_loss"]), "name": "train", "mode": "lines",
+        {"type": "scatter", "x": x, "y": _f32(h["train_loss"]), "name": "train", "mode": mode,
          "line": {"color": TRAIN_COLOR, "width": 3}},
-        {"type": "scatter", "x": x, "y": _f32(h["test_loss"]), "name": "test", "mode": "lines",
+        {"type": "scatter", "x": x, "y": _f32(h["test_loss"]), "name": "test", "mode": mode,
          "line": {"color": TEST_COLOR, "width": 3}, "fill": "tonexty", "fillcolor": "rgba(255,127,14,0.18)"},
         _ghost("gap", {"symbol": "square", "size": 14, "color": "rgba(255,127,14,0.35)"}),
     ]

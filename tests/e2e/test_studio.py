@@ -32,7 +32,7 @@ STEP_JS = """() => {
 # The loss chart's train-loss trace: its last x is the last step drawn.
 LOSS_X_JS = """() => {
   for (const gd of document.querySelectorAll('.js-plotly-plot:not(.pv-live-chart-overlay)')) {
-    const t = (gd._fullData || []).find(t => t.name === 'train' && t.mode === 'lines');
+    const t = (gd._fullData || []).find(t => t.name === 'train' && t.mode.startsWith('lines'));
     if (t) { const x = Array.from(t.x); return x[x.length - 1]; }
   }
   return null;
