@@ -85,6 +85,14 @@ async function drawLatest(chart) {
     const drawn = Plotly.react(chart.div, figure.data, layout, chart.config);
     chart.lastCost = performance.now() - chart.lastStart;
     await drawn;
+    chart.figure = figure;
+    if (!chart.following) {  // a zoom or pan by the user: the overlay follows (drawLatest compares the ranges)
+      chart.div.on("plotly_relayout", () => {
+        if (chart.overlay && !chart.next) chart.next = chart.figure;
+        schedule(chart);
+      });
+      chart.following = true;
+    }
     if (figure.overlay || chart.overlay) {
       const still = JSON.stringify([figure.overlay || [], figure.layout]);
       if (still !== chart.still || rangesOf(chart.div) !== chart.ranges) {

@@ -199,3 +199,28 @@ def test_screenshots_mid_training(browser, streamlit_server, artifacts_dir, sche
             page.screenshot(path=str(artifacts_dir / f"studio_{scheme}_{tab.split()[-1].lower()}.png"))
     finally:
         context.close()
+
+
+RANGES_JS = """() => {
+  const overlay = document.querySelector('.pv-live-chart-overlay');
+  const main = overlay.parentElement.querySelector('.pv-live-chart');
+  return [main, overlay].map((gd) => [gd._fullLayout.xaxis.range, gd._fullLayout.yaxis.range]);
+}"""
+
+
+def test_model_chart_data_points_follow_a_zoom(page, streamlit_server):
+    """The data points are drawn on an overlay over the model chart; a zoom by the user (here while paused, so
+    no new frame redraws the chart) must move the points with it."""
+    open_studio(page, streamlit_server, studio_url(REFERENCE))
+    page.wait_for_selector(".pv-live-chart-overlay .main-svg", timeout=30_000)
+    main, overlay = page.evaluate(RANGES_JS)
+    assert main == overlay
+    box = page.locator(".pv-live-chart .nsewdrag").first.bounding_box()
+    x0, y0 = box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.3
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    page.mouse.move(x0 + box["width"] * 0.3, y0 + box["height"] * 0.3, steps=8)  # drag a zoom box
+    page.mouse.up()
+    zoomed = wait_until(lambda: (r := page.evaluate(RANGES_JS))[0] != main and r, 20)
+    assert zoomed[0][0][1] - zoomed[0][0][0] < 0.5 * (main[0][1] - main[0][0])  # the chart zoomed in ...
+    assert wait_until(lambda: (r := page.evaluate(RANGES_JS))[1] == r[0], 20)  # ... and the points followed
