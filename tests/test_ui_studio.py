@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import time
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
@@ -16,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 import paramviz as pv
 from paramviz.config import DATASET_NAMES, OPTIMIZER_NAMES, REGULARIZER_NAMES
 from paramviz.lessons import LESSONS
-from paramviz.ui import state, widgets
+from paramviz.ui import livechart, state, widgets
 from paramviz.ui.studio import FOCUS_TAB, lesson_speed
 from paramviz.ui.urls import parse_layers, studio_url
 
@@ -51,9 +52,8 @@ def metric(at: AppTest, label: str) -> str:
 def live_charts(at: AppTest) -> dict[str, dict]:
     """The studio's charts by key, each the payload the page sends the browser: the figure (with its overlay of
     still traces) and the caption."""
-    sent = {c.proto.id.rsplit("-", 1)[-1]: json.loads(c.proto.bytes) for c in at.get("bidi_component")
+    return {c.proto.id.rsplit("-", 1)[-1]: json.loads(c.proto.bytes) for c in at.get("bidi_component")
             if c.proto.component_name == "paramviz_live_chart"}
-    return {key: payload for key, payload in sent.items() if "figure" in payload}  # not the plotly.js preloader
 
 
 def the_run(at: AppTest) -> pv.Run:
@@ -138,6 +138,34 @@ def test_every_chart_draws_without_an_exception():
         drawn = live_charts(at)
         assert list(drawn) == [key, "chart_loss"], (tab, list(drawn))
         assert all(chart["figure"]["data"] for chart in drawn.values())
+
+
+def test_live_charts_use_only_the_trace_types_of_the_served_plotly_bundle():
+    # plotly.js silently draws nothing for a trace type it does not know: a chart outside the partial bundle's
+    # types would be blank in the browser. Every tab, every dataset on the model tab, and big data (WebGL points).
+    cases = [{"chart": tab, "hidden_layers": "4,3"} for tab in FOCUS_TAB.values()]
+    cases += [{"dataset": d} for d in DATASET_NAMES if d != "csv"]
+    cases += [{"dataset": "moons", "n_samples": "3000"}, {"dataset": "sine", "n_samples": "3000"}]
+    seen = set()
+    for query in cases:
+        at = open_studio(query)
+        at.button(key="step").click().run()
+        no_trouble(at)
+        for key, chart in live_charts(at).items():
+            types = {t.get("type", "scatter") for t in chart["figure"]["data"] + chart["figure"].get("overlay", [])}
+            assert types <= livechart.TRACE_TYPES, (query, key, types)
+            seen |= types
+    assert seen == livechart.TRACE_TYPES  # each type the bundle carries is needed
+
+
+def test_the_served_plotly_bundle_registers_those_trace_types():
+    bundle = Path(livechart.__file__).parent / "plotlyjs"
+    entry = (bundle / "recipe" / "entry.js").read_text()
+    registered = set(re.findall(r"require\('plotly\.js/lib/(\w+)'\)", entry)) - {"core"}
+    assert registered | {"scatter"} == livechart.TRACE_TYPES  # core brings scatter
+    head = (bundle / "plotly.min.js").read_text()[:300]
+    assert re.match(r"/\*! plotly\.js v\d+\.\d+\.\d+ partial bundle for paramviz \(scatter, scattergl, heatmap, "
+                    r"contour\)", head), head
 
 
 def test_model_chart_keeps_the_data_points_on_the_overlay_and_its_key_in_the_caption():
@@ -397,8 +425,20 @@ def test_a_loaded_config_sets_eps_and_uneven_layers():
 
 # ---- the lesson in the URL -----------------------------------------------------------------------------------
 
+def test_share_and_export_is_built_only_while_open():
+    at = open_studio()
+    assert not at.code and not at.get("download_button")
+    at.session_state["share_open"] = True  # the user opens the expander
+    at.run()
+    no_trouble(at)
+    assert query_of(at.code[0].value) == {"speed": "200"}  # the defaults, so only the speed
+    assert [b.proto.label for b in at.get("download_button")] == ["History (CSV)", "Weights and biases over time (CSV)",
+                                                                  "Config (JSON)"]
+
+
 def test_picking_a_lesson_puts_it_in_the_url_and_the_share_link_and_unpicking_removes_it():
     at = open_studio()
+    at.session_state["share_open"] = True
     at.selectbox(key="lesson_pick").select("xor-needs-hidden-layer").run()
     no_trouble(at)
     assert at.query_params["lesson"] == "xor-needs-hidden-layer"
@@ -500,11 +540,12 @@ def test_the_neurons_slider_says_it_makes_uneven_layers_equal_and_does():
 
 def test_plotly_js_is_preloaded_at_the_top_of_the_sidebar_from_the_apps_own_server():
     at = open_studio()
-    first = at.sidebar.get("bidi_component")[0]  # the sidebar is drawn first: the download starts early
-    assert first.proto.id.endswith("-plotly_preload")
-    src = json.loads(first.proto.bytes)["src"]
-    assert src == "/component/paramviz.ui.livechart.plotly_js/plotly.min.js"
+    first = at.sidebar.markdown[0]  # the sidebar is drawn first: the download starts early
+    src = "/component/paramviz.ui.livechart.plotly_js/plotly.min.js"
+    assert first.value == f'<link rel="preload" href="{src}" as="script">' and first.proto.allow_html
     assert all(chart["src"] == src for chart in live_charts(at).values())
+    served = Path(livechart.__file__).parent / "plotlyjs" / "plotly.min.js"  # what that route serves
+    assert livechart._PLOTLY_DIR / "plotly.min.js" == served
 
 
 def test_no_catching_up_while_another_session_plays():

@@ -127,10 +127,6 @@ function overlayDiv(chart) {
 
 export default function ({ data, parentElement }) {
   const payload = JSON.parse(new TextDecoder().decode(data));
-  if (!payload.figure) {  // the preloader: start fetching plotly.js while the page is still being built
-    loadPlotly(payload.src).catch(() => {});
-    return undefined;
-  }
   let div = parentElement.querySelector(".pv-live-chart");
   if (!div) {
     const box = document.createElement("div");

@@ -2,8 +2,9 @@
 
 `st.plotly_chart` rebuilds a chart from scratch whenever its data changes, which is every frame while training
 plays, and that rebuild was most of the browser's work. `live_chart` keeps one plot on the page and sends each
-new figure to `Plotly.react` (livechart.js), which changes only what changed. plotly.js itself is the copy the
-plotly Python package ships, served by Streamlit from that package's directory and loaded once per page.
+new figure to `Plotly.react` (livechart.js), which changes only what changed. plotly.js is a partial bundle with
+only the trace types these charts draw (plotlyjs/, built by plotlyjs/recipe), served by Streamlit from this
+package's directory and loaded once per page.
 """
 
 from __future__ import annotations
@@ -12,14 +13,15 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-import plotly
 import streamlit as st
 import streamlit.components.v1 as components
 from streamlit import config
 
 from paramviz.charts.training import encoded
 
-_PLOTLY_DIR = Path(plotly.__file__).parent / "package_data"
+_PLOTLY_DIR = Path(__file__).parent / "plotlyjs"
+# What plotlyjs/plotly.min.js can draw (plotlyjs/recipe/entry.js): a live chart with any other trace type fails.
+TRACE_TYPES = frozenset({"scatter", "scattergl", "heatmap", "contour"})
 _JS = (Path(__file__).parent / "livechart.js").read_text()
 # isolate_styles=False: plotly.js puts its stylesheet (hover labels, legends) in the page's <head>, which a
 # shadow root would keep out.
@@ -49,6 +51,7 @@ def live_chart(spec: dict, key: str, chart_config: dict | None = None,
 
 
 def preload_plotly() -> None:
-    """Start loading plotly.js (4.8 MB) as the page's first element, so that it downloads and compiles while
-    the rest of the page is built instead of after the first chart's data has arrived. Draws nothing."""
-    _chart(key="plotly_preload", data=json.dumps({"src": plotly_js_url()}).encode(), height=0)
+    """Start downloading plotly.js as soon as the page's first elements arrive, while Streamlit is still loading
+    the code of its widgets, instead of when the first chart is mounted: a preload link in the page's first
+    element, our own constant markup (no user text). Draws nothing."""
+    st.markdown(f'<link rel="preload" href="{plotly_js_url()}" as="script">', unsafe_allow_html=True)

@@ -472,7 +472,12 @@ DRAWERS = dict(zip(TABS, (model_chart, trajectories_chart, landscape_chart, opti
 # ---- share and export ----------------------------------------------------------------------------------------
 
 def share_ui(r: pv.Run | None, controls: widgets.Controls) -> None:
-    with st.expander("Share & export", expanded=False):
+    # Built only while open: its code block alone made every page load fetch and compile a 1.5 MB syntax
+    # highlighter, and each element on the page costs the browser time on every live frame.
+    box = st.expander("Share & export", key="share_open", on_change="rerun")
+    if not box.open:
+        return
+    with box:
         if controls.cfg is not None:
             st.caption("This link opens the studio with these exact settings (the browser's address bar has "
                        "them too):")

@@ -16,6 +16,7 @@ import pytest
 from conftest import wait_for_app
 
 from paramviz import TrainConfig
+from paramviz.ui.livechart import TRACE_TYPES
 from paramviz.ui.urls import studio_url
 
 REPO = Path(__file__).resolve().parents[2]
@@ -100,6 +101,8 @@ def test_play_advances_step_and_charts_and_pause_stops_them(page, streamlit_serv
     # A classroom may be offline: plotly.js, the favicon and everything else come from the app's own server.
     assert any(url.endswith("/plotly.min.js") for url in requested)
     assert [url for url in requested if not url.startswith((streamlit_server, "blob:", "data:"))] == []
+    # ... and it is paramviz's partial bundle, carrying the trace types the live charts draw.
+    assert set(page.evaluate("Object.keys(Plotly.PlotSchema.get().traces)")) == TRACE_TYPES
 
 
 def test_step_then_reset(page, streamlit_server):
