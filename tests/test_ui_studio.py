@@ -540,9 +540,10 @@ def test_the_neurons_slider_says_it_makes_uneven_layers_equal_and_does():
 
 def test_plotly_js_is_preloaded_at_the_top_of_the_sidebar_from_the_apps_own_server():
     at = open_studio()
-    first = at.sidebar.markdown[0]  # the sidebar is drawn first: the download starts early
+    first = next(iter(at.sidebar.children.values()))  # the sidebar is drawn first: the download starts early
     src = "/component/paramviz.ui.livechart.plotly_js/plotly.min.js"
-    assert first.value == f'<link rel="preload" href="{src}" as="script">' and first.proto.allow_html
+    assert type(first).__name__ == "Html" and first.proto.unsafe_allow_javascript
+    assert f"script.src = {json.dumps(src)};" in first.proto.body
     assert all(chart["src"] == src for chart in live_charts(at).values())
     served = Path(livechart.__file__).parent / "plotlyjs" / "plotly.min.js"  # what that route serves
     assert livechart._PLOTLY_DIR / "plotly.min.js" == served

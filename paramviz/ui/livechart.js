@@ -2,6 +2,7 @@
 // which updates the traces in place, instead of building the chart again from scratch.
 // Streamlit calls the default export every time Python sends new data, with the same parentElement.
 
+// The promise of plotly.js loading: usually set by the page's preload script (livechart.py preload_plotly).
 const LOADING = "__paramvizPlotly";
 
 function loadPlotly(src) {

@@ -51,7 +51,24 @@ def live_chart(spec: dict, key: str, chart_config: dict | None = None,
 
 
 def preload_plotly() -> None:
-    """Start downloading plotly.js as soon as the page's first elements arrive, while Streamlit is still loading
-    the code of its widgets, instead of when the first chart is mounted: a preload link in the page's first
-    element, our own constant markup (no user text). Draws nothing."""
-    st.markdown(f'<link rel="preload" href="{plotly_js_url()}" as="script">', unsafe_allow_html=True)
+    """Download and compile plotly.js from the page's first element, while Streamlit is still fetching the code
+    of its widgets: the first chart is then drawn as soon as it is mounted. livechart.js awaits the same
+    promise (window.__paramvizPlotly) and loads plotly.js itself only if this did not run. Our own constant
+    script (no user text). Draws nothing."""
+    st.html(_PRELOAD.replace("SRC", json.dumps(plotly_js_url())), unsafe_allow_javascript=True)
+
+
+_PRELOAD = """<script>
+(() => {
+  if (window.Plotly || window.__paramvizPlotly) return;
+  window.__paramvizPlotly = new Promise((resolve, reject) => {
+    const script = document.createElement("script");
+    script.src = SRC;
+    script.async = true;
+    script.onload = () => resolve(window.Plotly);
+    script.onerror = () => { window.__paramvizPlotly = null; reject(new Error("plotly.js could not be loaded")); };
+    document.head.appendChild(script);
+  });
+  window.__paramvizPlotly.catch(() => {});
+})();
+</script>"""
