@@ -391,7 +391,7 @@ def new_session(browser: Browser, url: str, charts: bool = True) -> Page:
     context.set_default_timeout(120_000)
     context.add_init_script(INSTRUMENT_JS % {"step": json.dumps(STEP_METRIC)})
     if not charts:
-        context.route(re.compile(r".*/PlotlyChart[^/]*\.js$"), lambda route: route.abort())
+        context.route(re.compile(r".*/plotly\.min\.js$"), lambda route: route.abort())
     page = context.new_page()
     page.goto(url)
     try:
