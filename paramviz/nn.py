@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import NamedTuple
 
@@ -60,6 +60,7 @@ class Layout:
     offsets: tuple[int, ...]
     n_params: int
     weight_mask: np.ndarray  # (P,) 1.0 on weights, 0.0 on biases: regularizers and weight decay use it
+    _memo: list = field(default_factory=lambda: [None], init=False, repr=False, compare=False)
 
     @classmethod
     def of(cls, sizes: tuple[int, ...]) -> Layout:
@@ -74,6 +75,9 @@ class Layout:
                 mask[off:off + int(np.prod(shape))] = 1.0
         return cls(tuple(sizes), tuple(names), tuple(shapes), tuple(offsets), at, mask)
 
+    def __getstate__(self) -> dict:  # a pickled layout (a sweep sent to workers) leaves the memo behind
+        return {**self.__dict__, "_memo": [None]}
+
     @property
     def n_layers(self) -> int:
         return len(self.sizes) - 1
@@ -83,9 +87,16 @@ class Layout:
         return dict(zip(self.names, self.views(theta)))
 
     def views(self, theta: np.ndarray) -> list[np.ndarray]:
-        """[W1, b1, W2, b2, ...] as views into theta of shape (P,) or (T, P)."""
+        """[W1, b1, W2, b2, ...] as views into theta of shape (P,) or (T, P). A step asks for the same theta's
+        views more than once (forward, then backward), so the last array's views are remembered; the memo holds
+        the array itself, so its id cannot be reused while it is there."""
+        last = self._memo[0]
+        if last is not None and last[0] is theta:
+            return last[1]
         lead = theta.shape[:-1]
-        return [theta[..., a:b].reshape(lead + shape) for a, b, shape in self._spans]
+        views = [theta[..., a:b].reshape(lead + shape) for a, b, shape in self._spans]
+        self._memo[0] = (theta, views)  # one tuple, swapped in one step: safe when threads share the layout
+        return views
 
     @cached_property
     def _spans(self) -> tuple[tuple[int, int, tuple[int, ...]], ...]:
@@ -190,9 +201,9 @@ def loss_and_grad(theta, X, y, layout: Layout, act: Activation, loss_fn, A=None)
     g = layout.views(grad)
     for layer in range(layout.n_layers - 1, -1, -1):
         A_in = A[layer]
-        np.matmul(np.swapaxes(A_in, -1, -2), dZ, out=g[2 * layer])
-        np.sum(dZ, axis=-2, out=g[2 * layer + 1])
+        np.matmul(A_in.swapaxes(-1, -2), dZ, out=g[2 * layer])
+        np.add.reduce(dZ, axis=-2, out=g[2 * layer + 1])  # np.sum without its wrapper: this runs every step
         if layer > 0:
-            dZ = np.matmul(dZ, np.swapaxes(p[2 * layer], -1, -2))
+            dZ = np.matmul(dZ, p[2 * layer].swapaxes(-1, -2))
             dZ *= act.df(A_in)
     return loss, grad
