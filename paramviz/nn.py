@@ -50,6 +50,9 @@ INITIALIZERS: dict[str, Callable[[np.random.Generator, int, int], np.ndarray]] =
 }
 
 
+MEMO_SIZE = 65_536  # floats: Layout.views remembers the views of arrays up to this size (512 KB)
+
+
 @dataclass(frozen=True)
 class Layout:
     """Where each named parameter sits in the flat vector: W1 (fan_in, fan_out), b1 (fan_out,), W2, b2, ..."""
@@ -88,14 +91,16 @@ class Layout:
 
     def views(self, theta: np.ndarray) -> list[np.ndarray]:
         """[W1, b1, W2, b2, ...] as views into theta of shape (P,) or (T, P). A step asks for the same theta's
-        views more than once (forward, then backward), so the last array's views are remembered; the memo holds
-        the array itself, so its id cannot be reused while it is there."""
+        views more than once (forward, then backward), so a small array's views are remembered. The memo holds
+        the array itself, so its id cannot be reused while it is there; a big one (a landscape grid) is not kept
+        alive by it."""
         last = self._memo[0]
         if last is not None and last[0] is theta:
             return last[1]
         lead = theta.shape[:-1]
         views = [theta[..., a:b].reshape(lead + shape) for a, b, shape in self._spans]
-        self._memo[0] = (theta, views)  # one tuple, swapped in one step: safe when threads share the layout
+        if theta.size <= MEMO_SIZE:
+            self._memo[0] = (theta, views)  # one tuple, swapped in one step: safe when threads share the layout
         return views
 
     @cached_property

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import itertools
+import pickle
 import zlib
 
 import numpy as np
 import pytest
 
+from paramviz import nn
 from paramviz.nn import ACTIVATIONS, INITIALIZERS, LOSSES, Layout, forward, loss_and_grad, outputs
 from paramviz.regularizers import REGULARIZERS, penalty_for
 
@@ -224,6 +226,22 @@ def test_unflatten_gives_views_that_write_through():
     assert theta[1, 9:12].tolist() == [7.0, 8.0, 9.0]
     assert theta[0, 8] == 5.0
     assert views["W1"].shape == (2, 2, 3)
+
+
+def test_views_of_the_same_small_array_are_remembered_and_of_a_new_or_big_one_are_fresh():
+    layout = Layout.of((2, 3, 1))
+    theta = np.arange(layout.n_params, dtype=float)[None, :]
+    first = layout.views(theta)
+    assert layout.views(theta) is first  # forward then backward on the same theta: built once
+    other = theta.copy()
+    assert layout.views(other) is not first and np.shares_memory(layout.views(other)[0], other)
+    other[0, 0] = -1.0  # views of the remembered array still write through
+    assert layout.views(other)[0][0, 0, 0] == -1.0
+    big = np.zeros((nn.MEMO_SIZE // layout.n_params + 1, layout.n_params))
+    layout.views(big)
+    assert layout._memo[0][0] is other  # a landscape grid is not kept alive by the memo
+    copy = pickle.loads(pickle.dumps(layout))  # a sweep's workers get the layout without the memo
+    assert copy._memo == [None] and copy.sizes == layout.sizes and copy.views(theta)[2].shape == (1, 3, 1)
 
 
 def test_forward_is_the_hand_computed_network():
