@@ -177,6 +177,42 @@ def test_csv_upload_trains_and_a_bad_file_shows_an_error_keeping_the_data(page, 
     assert page.locator('[data-testid="stException"]').count() == 0
 
 
+def test_config_json_downloaded_from_share_and_export_loads_back(page, streamlit_server, tmp_path):
+    open_studio(page, streamlit_server, "/?optimizer=rmsprop&learning_rate=0.02")
+    page.get_by_text("Share & export", exact=True).click()  # built only when opened
+    wait_for_app(page)
+    link = page.locator('[data-testid="stSidebar"] [data-testid="stCode"]')
+    link.wait_for(timeout=30_000)
+    assert "optimizer=rmsprop" in link.inner_text() and "learning_rate=0.02" in link.inner_text()
+    with page.expect_download() as download:
+        page.locator('[data-testid="stDownloadButton"] button').filter(has_text="Config (JSON)").click()
+    saved = tmp_path / "config.json"
+    download.value.save_as(saved)
+    assert '"optimizer": "rmsprop"' in saved.read_text()
+
+    optimizer = page.locator('[data-testid="stSelectbox"]').filter(has_text="Optimizer")
+    optimizer.locator("input").click()
+    page.keyboard.type("sgd")
+    page.keyboard.press("Enter")
+    wait_for_app(page)
+    wait_until(lambda: "optimizer=sgd" in page.url)
+    uploader = page.locator('[data-testid="stFileUploader"]').filter(has_text="Load a config")
+    uploader.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(saved))
+    wait_for_app(page)
+    wait_until(lambda: "optimizer=rmsprop" in page.url)  # every control set from the file
+    assert optimizer.locator("input").input_value() == "rmsprop"
+    assert "0.02" in page.locator('[data-testid="stSlider"]').filter(has_text="Learning rate").inner_text()
+
+    uploader.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        files=[{"name": "bad.json", "mimeType": "application/json", "buffer": b'{"learning_rate": -1}'}])
+    wait_for_app(page)
+    alert = page.locator('[data-testid="stAlert"]').filter(has_text="Could not load that config")
+    alert.first.wait_for(timeout=30_000)
+    assert "learning_rate" in alert.first.inner_text()
+    assert "optimizer=rmsprop" in page.url  # the previous settings stay
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_screenshots_mid_training(browser, streamlit_server, artifacts_dir, scheme):
     """Screenshots to look at (light and dark). With PARAMVIZ_DOCS_SCREENSHOT=1 the light one also replaces
