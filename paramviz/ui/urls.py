@@ -61,9 +61,9 @@ def fmt_batch(b: int) -> str:
     return FULL_BATCH_LABEL if b >= FULL_BATCH else str(int(b))
 
 
-def fmt_layers(layers: tuple[int, ...]) -> str:
-    """(8, 8) → "8,8"; () → "none"."""
-    return ",".join(str(int(w)) for w in layers) if layers else NO_HIDDEN_LAYERS
+def fmt_layers(layers: tuple[int, ...], sep: str = ",") -> str:
+    """(8, 8) → "8,8" (in a URL; the layer widths field shows them with sep=", "); () → "none"."""
+    return sep.join(str(int(w)) for w in layers) if layers else NO_HIDDEN_LAYERS
 
 
 def parse_layers(text: str) -> tuple[int, ...]:

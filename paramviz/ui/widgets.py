@@ -252,18 +252,13 @@ def layers_ui() -> tuple[int, ...]:
                          on_change=_width_changed, help=HELP["neurons"])
     layers = ss["hidden_layers"]
     if len(set(layers)) > 1:
-        st.caption(f"The layers have different widths ({fmt_widths(layers)}). Moving “Neurons per layer” "
+        st.caption(f"The layers have different widths ({fmt_layers(layers, ', ')}). Moving “Neurons per layer” "
                    "gives them all one width; edit the widths below to keep them uneven.")
     st.text_input("Layer widths", key="layer_widths", on_change=_widths_typed, placeholder="none",
                   help=HELP["layer_widths"])
     if ss.get("layers_error"):
-        st.error(f"Those widths can't be used: {ss['layers_error']}. The model keeps {fmt_widths(layers)}.")
+        st.error(f"Those widths can't be used: {ss['layers_error']}. The model keeps {fmt_layers(layers, ', ')}.")
     return layers
-
-
-def fmt_widths(layers: tuple[int, ...]) -> str:
-    """(8, 4) → "8, 4"; () → "none": the widths as the text field shows them (the URL drops the spaces)."""
-    return ", ".join(map(str, layers)) if layers else urls.NO_HIDDEN_LAYERS
 
 
 def _count_changed() -> None:
@@ -387,7 +382,7 @@ def set_layers(layers: tuple[int, ...]) -> None:
     ss["hidden_layers"] = tuple(layers)
     ss["n_layers"] = len(layers)
     ss["neurons"] = max(layers, default=ss.get("neurons", DEFAULTS.hidden_layers[0]))
-    ss["layer_widths"] = fmt_widths(layers)
+    ss["layer_widths"] = fmt_layers(layers, ", ")
     ss["layers_error"] = ""
 
 
