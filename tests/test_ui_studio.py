@@ -543,7 +543,8 @@ def test_plotly_js_is_preloaded_at_the_top_of_the_sidebar_from_the_apps_own_serv
     first = next(iter(at.sidebar.children.values()))  # the sidebar is drawn first: the download starts early
     src = "/component/paramviz.ui.livechart.plotly_js/plotly.min.js"
     assert type(first).__name__ == "Html" and first.proto.unsafe_allow_javascript
-    assert f"script.src = {json.dumps(src)};" in first.proto.body
+    assert f"loadPlotly({json.dumps(src)})" in first.proto.body  # the live charts' own loader, started early
+    assert livechart._LOADER in first.proto.body and livechart._JS.startswith(livechart._LOADER)
     assert all(chart["src"] == src for chart in live_charts(at).values())
     served = Path(livechart.__file__).parent / "plotlyjs" / "plotly.min.js"  # what that route serves
     assert livechart._PLOTLY_DIR / "plotly.min.js" == served

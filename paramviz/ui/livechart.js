@@ -2,26 +2,7 @@
 // which updates the traces in place, instead of building the chart again from scratch.
 // Streamlit calls the default export every time Python sends new data, with the same parentElement.
 
-// The promise of plotly.js loading: usually set by the page's preload script (livechart.py preload_plotly).
-const LOADING = "__paramvizPlotly";
-
-function loadPlotly(src) {
-  if (window.Plotly) return Promise.resolve(window.Plotly);
-  if (!window[LOADING]) {
-    window[LOADING] = new Promise((resolve, reject) => {
-      const script = document.createElement("script");
-      script.src = src;
-      script.async = true;
-      script.onload = () => resolve(window.Plotly);
-      script.onerror = () => {
-        window[LOADING] = null;
-        reject(new Error("plotly.js could not be loaded"));
-      };
-      document.head.appendChild(script);
-    });
-  }
-  return window[LOADING];
-}
+// loadPlotly(src) comes first in the module: livechart.py puts plotly_loader.js before this file.
 
 // Streamlit's theme, read from the CSS variables it sets on the component: the charts follow light and dark.
 function themed(layout, host) {

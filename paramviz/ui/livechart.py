@@ -22,7 +22,8 @@ from paramviz.charts.training import encoded
 _PLOTLY_DIR = Path(__file__).parent / "plotlyjs"
 # What plotlyjs/plotly.min.js can draw (plotlyjs/recipe/entry.js): a live chart with any other trace type fails.
 TRACE_TYPES = frozenset({"scatter", "scattergl", "heatmap", "contour"})
-_JS = (Path(__file__).parent / "livechart.js").read_text()
+_LOADER = (Path(__file__).parent / "plotly_loader.js").read_text()
+_JS = _LOADER + "\n" + (Path(__file__).parent / "livechart.js").read_text()
 # isolate_styles=False: plotly.js puts its stylesheet (hover labels, legends) in the page's <head>, which a
 # shadow root would keep out.
 _chart = st.components.v2.component("paramviz_live_chart", js=_JS, isolate_styles=False)
@@ -52,23 +53,7 @@ def live_chart(spec: dict, key: str, chart_config: dict | None = None,
 
 def preload_plotly() -> None:
     """Download and compile plotly.js from the page's first element, while Streamlit is still fetching the code
-    of its widgets: the first chart is then drawn as soon as it is mounted. livechart.js awaits the same
-    promise (window.__paramvizPlotly) and loads plotly.js itself only if this did not run. Our own constant
-    script (no user text). Draws nothing."""
-    st.html(_PRELOAD.replace("SRC", json.dumps(plotly_js_url())), unsafe_allow_javascript=True)
-
-
-_PRELOAD = """<script>
-(() => {
-  if (window.Plotly || window.__paramvizPlotly) return;
-  window.__paramvizPlotly = new Promise((resolve, reject) => {
-    const script = document.createElement("script");
-    script.src = SRC;
-    script.async = true;
-    script.onload = () => resolve(window.Plotly);
-    script.onerror = () => { window.__paramvizPlotly = null; reject(new Error("plotly.js could not be loaded")); };
-    document.head.appendChild(script);
-  });
-  window.__paramvizPlotly.catch(() => {});
-})();
-</script>"""
+    of its widgets: the first chart is then drawn as soon as it is mounted. The live charts call the same
+    loader (plotly_loader.js) and share its promise. Our own constant script (no user text). Draws nothing."""
+    load = f"loadPlotly({json.dumps(plotly_js_url())}).catch(() => {{}});"
+    st.html(f"<script>\n(() => {{\n{_LOADER}\n{load}\n}})();\n</script>", unsafe_allow_javascript=True)
