@@ -34,6 +34,7 @@ TABS = ("The model", "Weights & biases", "Loss landscape", "Inside the optimizer
 FOCUS_TAB = {"model": TABS[0], "trajectories": TABS[1], "landscape": TABS[2], "optimizer": TABS[3], "network": TABS[4]}
 CHART_HEIGHT = 460
 NO_LESSON = "none"
+PLAY_WIDTH = 110  # pixels: Play and Pause take the same room, so the row does not jump when they swap
 CHART_CONFIG = {"displayModeBar": False, "scrollZoom": False, "responsive": True}
 
 
@@ -200,26 +201,27 @@ def lesson_box() -> None:
 
 def transport_ui(r: pv.Run) -> None:
     ss = st.session_state
-    cols = st.columns([1.2, 1, 1.5, 1, 1.3, 4], vertical_alignment="center")
+    # A row that wraps: on a 1280-pixel projector with the sidebar open the buttons would not fit in columns.
+    row = st.container(horizontal=True, vertical_alignment="center", gap="small")
     playing = ss["playing"]
     if playing:  # two buttons, not one toggle: a click that reaches the server twice still means "pause"
-        cols[0].button("Pause", icon=":material/pause:", key="pause", type="primary", on_click=set_playing,
-                       args=(False,), width="stretch", help="Stop after this frame.")
+        row.button("Pause", icon=":material/pause:", key="pause", type="primary", on_click=set_playing,
+                   args=(False,), width=PLAY_WIDTH, help="Stop after this frame.")
     else:
-        cols[0].button("Play", icon=":material/play_arrow:", key="play", type="primary", on_click=set_playing,
-                       args=(True,), width="stretch",
-                       help="Train continuously (about ten frames a second); press Pause to stop.")
-    cols[1].button("Step", key="step", on_click=step_once, width="stretch",
-                   help="One optimizer step (one minibatch update), or one epoch (a full pass over the data).")
-    cols[2].segmented_control("Step size", ["1 step", "1 epoch"], default="1 step", key="step_unit",
-                              label_visibility="collapsed",
-                              help="What Step does: one optimizer step (one minibatch), or the rest of the epoch.")
-    cols[3].button("Reset", key="reset", on_click=reset, width="stretch",
-                   help="Back to step 0 with the same initial weights, the same data and the same batches.")
-    cols[4].button("New weights", key="new_weights", on_click=new_weights, width="stretch",
-                   help="Draw new random initial weights (a new weight seed) and start from step 0.")
+        row.button("Play", icon=":material/play_arrow:", key="play", type="primary", on_click=set_playing,
+                   args=(True,), width=PLAY_WIDTH,
+                   help="Train continuously (about ten frames a second); press Pause to stop.")
+    row.button("Step", key="step", on_click=step_once,
+               help="One optimizer step (one minibatch update), or one epoch (a full pass over the data).")
+    row.segmented_control("Step size", ["1 step", "1 epoch"], default="1 step", key="step_unit",
+                          label_visibility="collapsed",
+                          help="What Step does: one optimizer step (one minibatch), or the rest of the epoch.")
+    row.button("Reset", key="reset", on_click=reset,
+               help="Back to step 0 with the same initial weights, the same data and the same batches.")
+    row.button("New weights", key="new_weights", on_click=new_weights,
+               help="Draw new random initial weights (a new weight seed) and start from step 0.")
     if ss.get("notice"):
-        cols[5].caption(ss["notice"])
+        row.caption(ss["notice"], width=360)
 
 
 def set_playing(playing: bool) -> None:
@@ -328,7 +330,7 @@ def metrics_ui(r: pv.Run) -> None:
     text = _fmt(value) if metric == "r2" else f"{value:.1%}"
     cols[4].metric(label, text, delta=_fmt(delta) if metric == "r2" else f"{delta:+.1%}",
                    help="On the held-out test data; change since step 0 in the delta.")
-    cols[5].metric("Learning rate now", f"{r.learning_rate:.3g}",
+    cols[5].metric("Learning rate", f"{r.learning_rate:.3g}",
                    help="The learning rate in force at this epoch (the schedule applied to the slider's value).")
 
 
@@ -359,19 +361,21 @@ class View:
 
 
 def view_ui(r: pv.Run) -> View:
-    """The chart picker, the picked chart's own options and the loss chart's log switch, above the charts."""
-    left, right = st.columns([1.2, 1], gap="medium")
-    with left:
-        chart = st.segmented_control(
-            "Chart", TABS, default=TABS[0], required=True, key="chart", bind="query-params",
-            label_visibility="collapsed",
-            help="Which chart to show on the left; the loss curves stay on the right. A lesson opens the chart "
-                 "where its phenomenon shows.") or TABS[0]
-        layers = layers_ui(r) if chart == TABS[1] else ()
-        axes = landscape_ui(r) if chart == TABS[2] else None
-    with right:
-        log_y = st.toggle("Log scale", value=True, key="log_y", bind="query-params",
-                          help="Loss on a logarithmic axis: equal distances mean equal ratios.")
+    """The chart picker and the loss chart's log switch in a row that wraps on a narrow screen (rather than
+    cutting tabs off), then the picked chart's own options above it."""
+    row = st.container(horizontal=True, horizontal_alignment="distribute", vertical_alignment="center")
+    chart = row.segmented_control(
+        "Chart", TABS, default=TABS[0], required=True, key="chart", bind="query-params",
+        label_visibility="collapsed", wrap=True,  # in a row, tabs would otherwise scroll out of sight
+        help="Which chart to show on the left; the loss curves stay on the right. A lesson opens the chart "
+             "where its phenomenon shows.") or TABS[0]
+    log_y = row.toggle("Log scale", value=True, key="log_y", bind="query-params",
+                       help="Loss on a logarithmic axis: equal distances mean equal ratios.")
+    layers, axes = (), None
+    if chart in (TABS[1], TABS[2]):
+        with st.columns([1.2, 1], gap="medium")[0]:  # as wide as the chart the options are for
+            layers = layers_ui(r) if chart == TABS[1] else ()
+            axes = landscape_ui(r) if chart == TABS[2] else None
     return View(chart, log_y, layers, axes)
 
 

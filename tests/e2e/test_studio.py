@@ -48,6 +48,15 @@ TRAIN_POINTS_JS = """() => {
 }"""
 
 
+IN_VIEW_JS = """(el) => {
+  const r = el.getBoundingClientRect();
+  const hit = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+  const cut = [el, ...el.querySelectorAll('*')].some((e) => e.scrollWidth > e.clientWidth + 1
+                                                     && getComputedStyle(e).textOverflow === 'ellipsis');
+  return r.right <= window.innerWidth && el.contains(hit) && !cut;
+}"""
+
+
 def step(page) -> int:
     value = page.evaluate(STEP_JS)
     return int(value.replace(",", "")) if value else -1
@@ -175,6 +184,25 @@ def test_csv_upload_trains_and_a_bad_file_shows_an_error_keeping_the_data(page, 
     assert page.get_by_text("good.csv: 60 rows").count() == 1  # still training on the good file
     assert step(page) == 1
     assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_on_a_1280_by_720_projector_every_button_and_chart_tab_is_in_view(browser, streamlit_server):
+    """With the sidebar open, the transport buttons and the five chart tabs wrap rather than being cut off."""
+    page = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
+    try:
+        open_studio(page, streamlit_server)
+        controls = [button(page, label).first for label in ("Play", "Step", "Reset", "New weights")]
+        controls += [page.get_by_role("radio", name=tab, exact=True) for tab in
+                     ("The model", "Weights & biases", "Loss landscape", "Inside the optimizer", "Network")]
+        for control in controls:
+            # in view: what the page shows at the control's centre is the control (not whatever a clipped or
+            # scrolled-away control lies under), and no label is cut short with an ellipsis
+            assert control.evaluate(IN_VIEW_JS), control.inner_text()
+        page.get_by_role("radio", name="Network", exact=True).click()  # reachable with one click
+        wait_for_app(page)
+        wait_until(lambda: "chart=Network" in page.url)
+    finally:
+        page.context.close()
 
 
 def test_config_json_downloaded_from_share_and_export_loads_back(page, streamlit_server, tmp_path):
