@@ -314,24 +314,26 @@ def metrics_ui(r: pv.Run) -> None:
     now, start = h.iloc[-1], h.iloc[0]
     metric = "r2" if r.data.task == "regression" else "accuracy"
     label = "Test R²" if metric == "r2" else "Test accuracy"
-    cols = st.columns(6)
     shown = st.session_state.get("shown_step", (None, 0))
     moved = r.step_count - shown[1] if shown[0] == st.session_state.get("run_id") else 0
     st.session_state["shown_step"] = (st.session_state.get("run_id"), r.step_count)
-    cols[0].metric("Step", f"{r.step_count:,}", delta=f"{moved:+,}", delta_color="off",
-                   help="Optimizer steps so far (one step = one minibatch update); the delta is how many steps "
-                        "were taken since the numbers were last drawn.")
-    cols[1].metric("Epoch", f"{r.step_count / r.steps_per_epoch:.1f}",
-                   help=f"Passes over the training data; one epoch is {r.steps_per_epoch} steps.")
-    for col, name, key in ((cols[2], "Train loss", "train_loss"), (cols[3], "Test loss", "test_loss")):
-        col.metric(name, _fmt(now[key]), delta=_fmt(now[key] - start[key]), delta_color="inverse",
+    # One row that wraps when the numbers do not fit (a 1024-pixel projector with the sidebar open, a zoomed
+    # laptop): equal columns would cut the values short instead.
+    row = st.container(horizontal=True, gap="small")
+    row.metric("Step", f"{r.step_count:,}", delta=f"{moved:+,}", delta_color="off",
+               help="Optimizer steps so far (one step = one minibatch update); the delta is how many steps "
+                    "were taken since the numbers were last drawn.")
+    row.metric("Epoch", f"{r.step_count / r.steps_per_epoch:.1f}",
+               help=f"Passes over the training data; one epoch is {r.steps_per_epoch} steps.")
+    for name, key in (("Train loss", "train_loss"), ("Test loss", "test_loss")):
+        row.metric(name, _fmt(now[key]), delta=_fmt(now[key] - start[key]), delta_color="inverse",
                    help="Change since step 0 in the delta (down is good).")
     value, delta = now[f"test_{metric}"], now[f"test_{metric}"] - start[f"test_{metric}"]
     text = _fmt(value) if metric == "r2" else f"{value:.1%}"
-    cols[4].metric(label, text, delta=_fmt(delta) if metric == "r2" else f"{delta:+.1%}",
-                   help="On the held-out test data; change since step 0 in the delta.")
-    cols[5].metric("Learning rate", f"{r.learning_rate:.3g}",
-                   help="The learning rate in force at this epoch (the schedule applied to the slider's value).")
+    row.metric(label, text, delta=_fmt(delta) if metric == "r2" else f"{delta:+.1%}",
+               help="On the held-out test data; change since step 0 in the delta.")
+    row.metric("Learning rate", f"{r.learning_rate:.3g}",
+               help="The learning rate in force at this epoch (the schedule applied to the slider's value).")
 
 
 def divergence_warning(r: pv.Run) -> None:

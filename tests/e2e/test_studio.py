@@ -186,14 +186,19 @@ def test_csv_upload_trains_and_a_bad_file_shows_an_error_keeping_the_data(page, 
     assert page.locator('[data-testid="stException"]').count() == 0
 
 
-def test_on_a_1280_by_720_projector_every_button_and_chart_tab_is_in_view(browser, streamlit_server):
-    """With the sidebar open, the transport buttons and the five chart tabs wrap rather than being cut off."""
-    page = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
+@pytest.mark.parametrize("width, height", [(1280, 720), (1024, 768)])
+def test_on_a_projector_every_button_tab_and_number_is_in_view(browser, streamlit_server, width, height):
+    """With the sidebar open, the transport buttons, the five chart tabs and the six numbers wrap rather than
+    being cut off."""
+    page = browser.new_context(viewport={"width": width, "height": height}).new_page()
     try:
-        open_studio(page, streamlit_server)
+        open_studio(page, streamlit_server, studio_url(REFERENCE))
         controls = [button(page, label).first for label in ("Play", "Step", "Reset", "New weights")]
         controls += [page.get_by_role("radio", name=tab, exact=True) for tab in
                      ("The model", "Weights & biases", "Loss landscape", "Inside the optimizer", "Network")]
+        values = page.locator('[data-testid="stMetricValue"]')
+        assert values.count() == 6
+        controls += [values.nth(k) for k in range(6)]
         for control in controls:
             # in view: what the page shows at the control's centre is the control (not whatever a clipped or
             # scrolled-away control lies under), and no label is cut short with an ellipsis
