@@ -363,8 +363,8 @@ class View:
 
 
 def view_ui(r: pv.Run) -> View:
-    """The chart picker and the loss chart's log switch in a row that wraps on a narrow screen (rather than
-    cutting tabs off), then the picked chart's own options above it."""
+    """The chart picker and the loss chart's log switch, in a row that wraps on a narrow screen rather than
+    cutting tabs off; under them, the picked chart's own options (trajectory layers, landscape axes)."""
     row = st.container(horizontal=True, horizontal_alignment="distribute", vertical_alignment="center")
     chart = row.segmented_control(
         "Chart", TABS, default=TABS[0], required=True, key="chart", bind="query-params",
