@@ -232,7 +232,7 @@ class Run:
                 theta, state, batch_loss, grad = sgd_step(self._theta, self.opt_state, Xb, yb, self.model,
                                                           self.penalty, self.optimizer, lr, A)
                 if not (math.isfinite(batch_loss[0]) and np.isfinite(theta).all()):
-                    self._diverge("the loss" if not np.isfinite(batch_loss[0]) else "a parameter")
+                    self._diverge("the loss" if not math.isfinite(batch_loss[0]) else "a parameter")
                     break
                 delta = theta - self._theta
                 previous = self._theta, self.opt_state, self._grad, self._last
