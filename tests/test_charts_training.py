@@ -267,6 +267,18 @@ def test_network_figure_colours_neurons_by_bias(moons_run):
     np.testing.assert_allclose(neurons[0].marker.color, params["b1"])
 
 
+def test_network_figure_leaves_room_for_long_feature_and_output_names():
+    r = pv.Run(pv.TrainConfig(hidden_layers=(3,)))
+    short = network.network_figure(r.params, r.layout.sizes, ("x1", "x2"), ("P(y=1)",))
+    long = network.network_figure(r.params, r.layout.sizes, ("sepal length (cm)", "x2"), ("P(species=virginica)",))
+    labelled = [t for t in long.data if t.text is not None and t.mode == "markers+text"]
+    assert [list(t.text) for t in labelled] == [["sepal length (cm)", "x2"], ["P(species=virginica)"]]
+    assert all(t.cliponaxis is False for t in labelled)  # drawn into the margin rather than cut at the axis
+    # margins grow with the longest name: about 8 pixels per character at the 14-pixel label font
+    assert long.layout.margin.l - short.layout.margin.l == int(0.6 * 14 * 17) - int(0.6 * 14 * 2)
+    assert long.layout.margin.r - short.layout.margin.r == int(0.6 * 14 * 20) - int(0.6 * 14 * 6)
+
+
 def test_zero_weights_are_grey_edges():
     r = pv.Run(pv.TrainConfig(hidden_layers=(3,), init="zeros"))
     fig = network.network_figure(r.params, r.layout.sizes, ("x1", "x2"))

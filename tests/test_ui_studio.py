@@ -180,6 +180,26 @@ def test_model_chart_keeps_the_data_points_on_the_overlay_and_its_key_in_the_cap
     assert chart["caption"].startswith("● train points, ▲ test points")
 
 
+def test_trajectory_and_network_charts_say_what_their_marks_mean_under_a_title_that_fits():
+    for chart, key, words in (("Weights & biases", "chart_traj", "dotted lines biases"),
+                              ("Network", "chart_net", "colour is its bias")):
+        payload = live_charts(open_studio({"chart": chart}))[key]
+        assert words in payload["caption"]
+        # a title of a few words: a 380-pixel chart (the row's narrowest, CHART_MIN_WIDTH) shows it whole
+        assert len(payload["figure"]["layout"]["title"]["text"]) <= 30
+
+
+@pytest.mark.parametrize("query, count", [
+    ({"lesson": "lr-too-high"}, "2 trainable parameters: 1 weight, 1 bias"),
+    ({}, "105 trainable parameters: 88 weights, 17 biases"),
+])
+def test_the_parameter_count_reads_as_english(query, count):
+    at = open_studio(query)
+    r = the_run(at)
+    assert (r.n_weights + r.n_biases, r.n_weights) == tuple(int(n) for n in re.findall(r"\d+", count)[:2])
+    assert any(c.value.startswith(f"**{count}**") for c in at.caption)
+
+
 # ---- transport ---------------------------------------------------------------------------------------------
 
 def test_step_advances_the_step_metric_by_one_step_or_one_epoch():

@@ -70,16 +70,25 @@ def network_spec(params: dict[str, np.ndarray], sizes: tuple[int, ...], input_na
     data += [{"type": "scatter", "x": [None], "y": [None], "mode": "lines", "name": f"{label} weight / bias",
               "line": {"color": color, "width": 5}} for color, label in ((BLUE, "positive"), (ORANGE, "negative"))]
     arch = " → ".join(map(str, sizes))
-    layout = base_layout(f"The network {arch}: edge width = |weight|, neuron colour = bias", height,
+    layout = base_layout(f"The network {arch}", height,
                          xaxis={"visible": False, "range": [-0.7, len(sizes) - 0.3]},
                          yaxis={"visible": False, "range": [-1.2, 1.2]})
+    # The feature and output names are drawn beside their neurons, outside the plot if need be (cliponaxis off),
+    # in margins as wide as the longest name.
+    layout["margin"] = {**layout["margin"], "l": _label_room(input_names), "r": _label_room(output_names)}
     return {"data": data, "layout": layout}
+
+
+def _label_room(names: tuple[str, ...]) -> int:
+    """Pixels beside a column of neurons for its longest label, about a character's width per character."""
+    return 20 + int(0.6 * TICK_FONT * max(map(len, names), default=0))
 
 
 def _neurons(params, pos, sizes, input_names, output_names) -> list[dict]:
     inputs = pos[0]
     data = [{"type": "scatter", "x": inputs[:, 0], "y": inputs[:, 1], "mode": "markers+text", "showlegend": False,
              "text": list(input_names), "textposition": "middle left", "textfont": {"size": TICK_FONT},
+             "cliponaxis": False,
              "marker": {"size": 22, "color": "#9e9e9e", "line": {"width": 1.5, "color": "#555"}},
              "hovertemplate": "input %{text}<extra></extra>"}]
     biases = [params[f"b{layer}"] for layer in range(1, len(sizes))]
@@ -92,6 +101,7 @@ def _neurons(params, pos, sizes, input_names, output_names) -> list[dict]:
         data.append({
             "type": "scatter", "x": p[:, 0], "y": p[:, 1], "mode": "markers+text" if text else "markers",
             "showlegend": False, "text": text, "textposition": "middle right", "textfont": {"size": TICK_FONT},
+            "cliponaxis": False,
             "customdata": labels, "hovertemplate": "%{customdata}<extra></extra>",
             "marker": {"size": 26 if last else 22, "color": b, "cmin": -scale, "cmax": scale,
                        "colorscale": [[0, ORANGE], [0.5, "#f2f2f2"], [1, BLUE]],

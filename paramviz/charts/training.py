@@ -272,7 +272,7 @@ def trajectory_spec(trajectory: pd.DataFrame, layers: list[int] | None = None, d
             "name": f"layer {layer} {kind} ({len(cols)})", "opacity": 0.85,
             "line": {"color": LAYER_COLORS[(layer - 1) % len(LAYER_COLORS)],
                      "width": 1.6 if kind == "weights" else 2.4, "dash": "solid" if kind == "weights" else "dot"}})
-    layout = base_layout("Every weight and bias (solid: weights, dotted: biases)", height, xaxis=axis("step"),
+    layout = base_layout("Every weight and bias", height, xaxis=axis("step"),
                          yaxis=axis("value", zeroline=True, zerolinewidth=2))
     _divergence(layout, diverged_at)
     return {"data": data, "layout": layout}

@@ -34,8 +34,19 @@ TABS = ("The model", "Weights & biases", "Loss landscape", "Inside the optimizer
 FOCUS_TAB = {"model": TABS[0], "trajectories": TABS[1], "landscape": TABS[2], "optimizer": TABS[3], "network": TABS[4]}
 CHART_HEIGHT = 460
 NO_LESSON = "none"
+OPTION_WIDTH = 190  # pixels: one of the picked chart's options (a landscape axis); a row of them wraps
 PLAY_WIDTH = 110  # pixels: Play and Pause take the same room, so the row does not jump when they swap
 CHART_CONFIG = {"displayModeBar": False, "scrollZoom": False, "responsive": True}
+# The chart row (charts_ui) wraps rather than squeeze its two charts: each is at least CHART_MIN_WIDTH pixels
+# wide, and the picked chart takes the larger share. Streamlit gives a keyed container the class st-key-<key>;
+# in a horizontal container the flex item is the layout wrapper around it. Our own constant stylesheet.
+CHART_MIN_WIDTH = 380
+CHART_ROW_CSS = f"""<style>
+[data-testid="stLayoutWrapper"]:has(> .st-key-pv-chart-picked, > .st-key-pv-chart-loss) {{
+  flex: 1 1 0%; min-width: min({CHART_MIN_WIDTH}px, 100%);
+}}
+[data-testid="stLayoutWrapper"]:has(> .st-key-pv-chart-picked) {{ flex-grow: 1.2; }}
+</style>"""
 
 
 def page() -> None:
@@ -53,6 +64,7 @@ def studio() -> None:
     with st.sidebar:
         preload_plotly()
         lesson_ui()
+    st.html(CHART_ROW_CSS)
     controls = widgets.sidebar_ui()
     if st.session_state.get("lesson") not in LESSONS:  # a lesson's own title takes the place of the page's
         st.markdown("### Training studio · watch the weights and biases learn")
@@ -63,14 +75,19 @@ def studio() -> None:
         return
     lesson_box()
     transport_ui(r)
-    st.caption(f"**{r.n_weights + r.n_biases:,} trainable parameters: {r.n_weights:,} weights, "
-               f"{r.n_biases:,} biases** · model {' → '.join(map(str, r.layout.sizes))} · "
+    st.caption(f"**{counted(r.n_weights + r.n_biases, 'trainable parameter')}: {counted(r.n_weights, 'weight')}, "
+               f"{counted(r.n_biases, 'bias', 'biases')}** · model {' → '.join(map(str, r.layout.sizes))} · "
                f"{len(r.data.y_train)} train / {len(r.data.y_test)} test points")
     view = view_ui(r)
     playing = st.session_state["playing"]
     # Only the numbers and the two charts rerun every frame: each element in the fragment costs the server and
     # the browser time at ten frames a second, so the chart picker and its options sit outside it.
     st.fragment(live_view, run_every=FRAME_S if playing else None)(controls.speed, view)
+
+
+def counted(n: int, one: str, many: str = "") -> str:
+    """'1 weight', '88 weights': a count and its noun, singular or plural."""
+    return f"{n:,} {one if n == 1 else many or one + 's'}"
 
 
 def follow_controls(controls: widgets.Controls) -> pv.Run | None:
@@ -375,7 +392,7 @@ def view_ui(r: pv.Run) -> View:
                        help="Loss on a logarithmic axis: equal distances mean equal ratios.")
     layers, axes = (), None
     if chart in (TABS[1], TABS[2]):
-        with st.columns([1.2, 1], gap="medium")[0]:  # as wide as the chart the options are for
+        with st.container(horizontal=True, vertical_alignment="bottom"):  # wraps on a narrow screen
             layers = layers_ui(r) if chart == TABS[1] else ()
             axes = landscape_ui(r) if chart == TABS[2] else None
     return View(chart, log_y, layers, axes)
@@ -384,27 +401,28 @@ def view_ui(r: pv.Run) -> View:
 def layers_ui(r: pv.Run) -> tuple[int, ...]:
     layers = [f"layer {i}" for i in range(1, r.layout.n_layers + 1)]
     picked = st.multiselect("Layers", layers, default=layers, key="traj_layers", label_visibility="collapsed",
-                            help="Show only some layers' weights and biases.")
+                            help="Show only some layers' weights and biases.", width=OPTION_WIDTH * 2)
     return tuple(int(p.split()[1]) for p in picked)
 
 
 def landscape_ui(r: pv.Run) -> tuple[str, str] | None:
     names = r.param_names
-    left, mid, right = st.columns([1, 1, 1.4])
     if len(names) == 2:
         p1, p2 = names
-        left.caption(f"This model has just {p1} and {p2}: the whole loss surface.")
+        st.caption(f"This model has just {p1} and {p2}: the whole loss surface.", width=OPTION_WIDTH)
     else:
         default2 = next((n for n in names if n.startswith("b")), names[1])
         for key, default in (("land_p1", names[0]), ("land_p2", default2)):
             if st.session_state.get(key) not in names:
                 st.session_state[key] = default
-        p1 = left.selectbox("Horizontal", names, key="land_p1", help="The parameter along the horizontal axis; "
-                            "every other parameter is held at its current value.")
-        p2 = mid.selectbox("Vertical", names, key="land_p2", help="The parameter along the vertical axis.")
-    compare = right.multiselect("Compare optimizers", OPTIMIZER_NAMES, key="compare",
-                                help="Train the same model from the same initial weights with other "
-                                     "optimizers, step for step, and draw their paths too.")
+        p1 = st.selectbox("Horizontal", names, key="land_p1", width=OPTION_WIDTH,
+                          help="The parameter along the horizontal axis; every other parameter is held at its "
+                               "current value.")
+        p2 = st.selectbox("Vertical", names, key="land_p2", width=OPTION_WIDTH,
+                          help="The parameter along the vertical axis.")
+    compare = st.multiselect("Compare optimizers", OPTIMIZER_NAMES, key="compare", width=OPTION_WIDTH * 2,
+                             help="Train the same model from the same initial weights with other optimizers, "
+                                  "step for step, and draw their paths too.")
     state.set_compare(compare)
     if p1 == p2:
         st.info("Pick two different parameters.")
@@ -414,12 +432,14 @@ def landscape_ui(r: pv.Run) -> tuple[str, str] | None:
 
 def charts_ui(r: pv.Run, view: View) -> None:
     """Two charts side by side, both above the fold on a projector: the picked one (what a lesson focuses on;
-    the model by default) and the loss curves, always in view. Only the picked chart is computed."""
+    the model by default) and the loss curves, always in view. Where they would be too narrow to read (a
+    1024-pixel projector with the sidebar open) the loss chart goes under the picked one, both full width.
+    Only the picked chart is computed."""
     diverged_at = r.diverged_at if r.diverged else None
-    left, right = st.columns([1.2, 1], gap="medium")
-    with left:
+    row = st.container(horizontal=True, gap="medium")  # wraps below CHART_ROW_CSS's minimum widths
+    with row.container(key="pv-chart-picked"):
         DRAWERS[view.chart](r, view, diverged_at)
-    with right:
+    with row.container(key="pv-chart-loss"):
         show(charts.loss_spec(r.history, view.log_y, diverged_at, height=CHART_HEIGHT), "chart_loss")
 
 
@@ -449,7 +469,8 @@ def model_key(r: pv.Run) -> str:
 
 
 def trajectories_chart(r: pv.Run, view: View, diverged_at: int | None) -> None:
-    show(charts.trajectory_spec(r.trajectory, list(view.layers), diverged_at, height=CHART_HEIGHT), "chart_traj")
+    show(charts.trajectory_spec(r.trajectory, list(view.layers), diverged_at, height=CHART_HEIGHT), "chart_traj",
+         caption="One line per parameter: solid lines are weights, dotted lines biases, one colour per layer.")
 
 
 def landscape_chart(r: pv.Run, view: View, diverged_at: int | None) -> None:
@@ -469,7 +490,8 @@ def network_chart(r: pv.Run, view: View, diverged_at: int | None) -> None:
     outputs = tuple(d.class_names or (f"class {c}" for c in range(d.n_classes))) if d.task == "multiclass" \
         else (d.target_name if d.task == "regression" else f"P({d.target_name}=1)",)
     show(network_charts.network_spec(r.params, r.layout.sizes, d.features.names, outputs, height=CHART_HEIGHT),
-         "chart_net")
+         "chart_net", caption="An edge's width is the size of its weight, its colour the weight's sign; a "
+                              "neuron's colour is its bias. Hover an edge for its value.")
 
 
 DRAWERS = dict(zip(TABS, (model_chart, trajectories_chart, landscape_chart, optimizer_chart, network_chart)))

@@ -17,6 +17,7 @@ from conftest import wait_for_app
 
 from paramviz import TrainConfig
 from paramviz.ui.livechart import TRACE_TYPES
+from paramviz.ui.studio import CHART_MIN_WIDTH
 from paramviz.ui.urls import studio_url
 
 REPO = Path(__file__).resolve().parents[2]
@@ -207,6 +208,26 @@ def test_on_a_projector_every_button_tab_and_number_is_in_view(browser, streamli
         page.get_by_role("radio", name="Network", exact=True).click()  # reachable with one click
         wait_for_app(page)
         wait_until(lambda: "chart=Network" in page.url)
+    finally:
+        page.context.close()
+
+
+@pytest.mark.parametrize("width, stacked", [(1024, True), (1280, False), (1600, False)])
+def test_the_two_charts_sit_side_by_side_where_they_fit_and_one_under_the_other_where_not(
+        browser, streamlit_server, width, stacked):
+    """With the sidebar open: on a 1024-pixel screen side by side charts would be about 270 pixels wide, too
+    narrow to read, so the loss chart goes under the picked chart."""
+    page = browser.new_context(viewport={"width": width, "height": 800}).new_page()
+    try:
+        open_studio(page, streamlit_server, studio_url(REFERENCE))
+        boxes = [page.locator(f".st-key-pv-chart-{k} .js-plotly-plot").first.bounding_box()
+                 for k in ("picked", "loss")]
+        picked, loss = boxes
+        assert (loss["y"] >= picked["y"] + picked["height"]) == stacked, boxes
+        assert (abs(loss["x"] - picked["x"]) < 1) == stacked, boxes
+        assert min(picked["width"], loss["width"]) >= CHART_MIN_WIDTH, boxes
+        if not stacked:
+            assert picked["width"] > loss["width"]  # the picked chart has the larger share
     finally:
         page.context.close()
 
