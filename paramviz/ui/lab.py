@@ -62,13 +62,13 @@ def data_ui(prefix: str, datasets=REGRESSION, n_samples: int = 20, noise: float 
     """Dataset, number of points, noise and the seed that draws them: the data part of a config."""
     c = st.columns(4)
     with c[0]:
-        dataset = selectbox("dataset", f"{prefix}_dataset", datasets, datasets[0])
+        dataset = selectbox("Dataset", f"{prefix}_dataset", datasets, datasets[0])
     with c[1]:
-        n = slider("samples (train + test)", f"{prefix}_n", 10, 300, n_samples, step=2)
+        n = slider("Samples (train + test)", f"{prefix}_n", 10, 300, n_samples, step=2)
     with c[2]:
-        noise = slider("noise σ", f"{prefix}_noise", 0.0, 1.0, noise, step=0.05)
+        noise = slider("Noise σ", f"{prefix}_noise", 0.0, 1.0, noise, step=0.05)
     with c[3]:
-        seed = slider("data seed", f"{prefix}_seed", 0, 50, 0, help="Draws other points from the same curve.")
+        seed = slider("Data seed", f"{prefix}_seed", 0, 50, 0, help="Draws other points from the same curve.")
     return {"dataset": dataset, "n_samples": n, "noise": noise, "seed": seed}
 
 
@@ -99,12 +99,12 @@ def capacity_view() -> None:
                 "falling; the test loss falls, bottoms out, then climbs — the U of overfitting.")
     c = st.columns([2, 1, 1])
     with c[0]:
-        knob = st.segmented_control("capacity", list(CAPACITY_KNOBS), default="polynomial degree",
+        knob = st.segmented_control("Capacity", list(CAPACITY_KNOBS), default="polynomial degree",
                                     key="lab_cap_knob", bind="query-params") or "polynomial degree"
     with c[1]:
-        steps = choice("steps", "lab_cap_steps", STEP_CHOICES, 2000)
+        steps = choice("Steps", "lab_cap_steps", STEP_CHOICES, 2000)
     with c[2]:
-        seeds = slider("draws of the data", "lab_cap_seeds", 1, 9, 1, help="Repeat with other draws of the points "
+        seeds = slider("Draws of the data", "lab_cap_seeds", 1, 9, 1, help="Repeat with other draws of the points "
                        "(data seeds from the one below): the line is the median, the band the middle half.")
     param = CAPACITY_KNOBS[knob]
     base = capacity_base(param).replace(**data_ui("lab_cap", CAPACITY_DATASETS))
@@ -152,7 +152,7 @@ def open_ui(curve: pd.DataFrame, param: str, base: pv.TrainConfig, event) -> Non
         st.session_state["lab_cap_open"] = best
     c = st.columns([1, 2])
     with c[0]:
-        value = st.selectbox(f"model to open ({charts.CAPACITY_LABELS[param]})", values, key="lab_cap_open",
+        value = st.selectbox(f"Model to open ({charts.CAPACITY_LABELS[param]})", values, key="lab_cap_open",
                              help="Or click a point on the chart.")
     with c[1]:
         st.write("")
@@ -168,14 +168,14 @@ def regularization_view() -> None:
                 "by one as λ grows; L2 only shrinks them toward zero — none ever reaches it.")
     c = st.columns(4)
     with c[0]:
-        degree = slider("polynomial degree", "lab_reg_degree", 2, 15, 9)
+        degree = slider("Polynomial degree", "lab_reg_degree", 2, 15, 9)
     with c[1]:
-        lr = choice("learning rate (plain gradient descent)", "lab_reg_lr", LR_CHOICES, 0.15)
+        lr = choice("Learning rate (plain gradient descent)", "lab_reg_lr", LR_CHOICES, 0.15)
     with c[2]:
-        steps = choice("steps", "lab_reg_steps", STEP_CHOICES, 2000)
+        steps = choice("Steps", "lab_reg_steps", STEP_CHOICES, 2000)
     with c[3]:
         lam = choice("λ range", "lab_reg_lambda", LAMBDAS, (1e-4, 1.0))
-    proximal = st.checkbox("proximal L1 step (soft-thresholding after each step)", value=True, key="lab_reg_prox",
+    proximal = st.checkbox("Proximal L1 step (soft-thresholding after each step)", value=True, key="lab_reg_prox",
                            bind="query-params", help="Off: plain subgradient descent, whose weights jitter around "
                            "zero without landing on it.")
     base = FEW_POINTS.replace(**data_ui("lab_reg"), poly_degree=degree, optimizer="sgd", learning_rate=lr)
@@ -215,7 +215,7 @@ def weight_labels(cfg: pv.TrainConfig) -> dict[str, str]:
 def reg_open_ui(paths: list[pd.DataFrame], base: pv.TrainConfig, proximal: bool) -> None:
     c = st.columns([1, 1, 2])
     with c[0]:
-        reg = st.selectbox("regularizer to open", ["l1", "l2"], key="lab_reg_open_reg")
+        reg = st.selectbox("Regularizer to open", ["l1", "l2"], key="lab_reg_open_reg")
     path = paths[0] if reg == "l1" else paths[1]
     best = best_lambda(path)
     lambdas = [float(v) for v in path["reg_strength"]]
@@ -237,13 +237,13 @@ def learning_curve_view() -> None:
                 "data closes the gap.")
     c = st.columns(4)
     with c[0]:
-        degree = slider("polynomial degree", "lab_lc_degree", 1, 15, 5)
+        degree = slider("Polynomial degree", "lab_lc_degree", 1, 15, 5)
     with c[1]:
-        steps = choice("steps", "lab_lc_steps", STEP_CHOICES, 1000)
+        steps = choice("Steps", "lab_lc_steps", STEP_CHOICES, 1000)
     with c[2]:
-        seeds = slider("data seeds (median)", "lab_lc_seeds", 1, 8, 5)
+        seeds = slider("Data seeds (median)", "lab_lc_seeds", 1, 8, 5)
     with c[3]:
-        noise = slider("noise σ", "lab_lc_noise", 0.0, 1.0, 0.3, step=0.05)
+        noise = slider("Noise σ", "lab_lc_noise", 0.0, 1.0, 0.3, step=0.05)
     sizes = (6, 10, 20, 40, 80, 160)
     base = FEW_POINTS.replace(poly_degree=degree, noise=noise)
     curve = compute("learning_curve", base, sizes=sizes, steps=steps, seeds=tuple(range(seeds)))
@@ -265,16 +265,16 @@ def early_stopping_view() -> None:
                 "means the weights have less time to fit the noise.")
     c = st.columns(5)
     with c[0]:
-        degree = slider("polynomial degree", "lab_es_degree", 1, 15, 12)
+        degree = slider("Polynomial degree", "lab_es_degree", 1, 15, 12)
     with c[1]:
-        lr = choice("learning rate (Adam)", "lab_es_lr", LR_CHOICES, 0.05)
+        lr = choice("Learning rate (Adam)", "lab_es_lr", LR_CHOICES, 0.05)
     with c[2]:
-        steps = choice("steps", "lab_es_steps", STEP_CHOICES, 3000)
+        steps = choice("Steps", "lab_es_steps", STEP_CHOICES, 3000)
     with c[3]:
-        batch = selectbox("batch size", "lab_es_batch", ("full batch", "8", "4", "1"), "full batch")
+        batch = selectbox("Batch size", "lab_es_batch", ("full batch", "8", "4", "1"), "full batch")
     every = lab.record_every_for(steps)
     with c[4]:
-        patience = slider("patience (evaluations)", "lab_es_patience", 1, 100, 20,
+        patience = slider("Patience (evaluations)", "lab_es_patience", 1, 100, 20,
                           help=f"The test loss is evaluated every {every} steps.")
     cfg = FEW_POINTS.replace(**data_ui("lab_es"), poly_degree=degree, learning_rate=lr,
                              batch_size=FULL_BATCH if batch == "full batch" else int(batch))
@@ -302,13 +302,13 @@ def bias_variance_view() -> None:
                 "the fits disagree) and **noise σ²** (what no model can remove).")
     c = st.columns(4)
     with c[0]:
-        resamples = slider("training sets drawn", "lab_bv_resamples", 5, 50, 30)
+        resamples = slider("Training sets drawn", "lab_bv_resamples", 5, 50, 30)
     with c[1]:
-        steps = choice("steps", "lab_bv_steps", STEP_CHOICES, 1500)
+        steps = choice("Steps", "lab_bv_steps", STEP_CHOICES, 1500)
     with c[2]:
-        max_degree = slider("highest degree", "lab_bv_max", 3, 15, 10)
+        max_degree = slider("Highest degree", "lab_bv_max", 3, 15, 10)
     with c[3]:
-        shown = slider("degree shown", "lab_bv_degree", 1, 15, 3)
+        shown = slider("Degree shown", "lab_bv_degree", 1, 15, 3)
     base = FEW_POINTS.replace(**data_ui("lab_bv", n_samples=20), test_fraction=0.25)
     values = tuple(range(1, max_degree + 1))
     shown = min(shown, max_degree)

@@ -110,18 +110,18 @@ def search_ui() -> tuple[Search | None, list[str]]:
     """The search's settings; returns (search, []) or (None, the problems, each naming its field)."""
     problems: list[str] = []
     base = base_ui(problems)
-    method = st.segmented_control("method", ["grid", "random"], default="grid", key="search_method", bind=BIND)
+    method = st.segmented_control("Method", ["grid", "random"], default="grid", key="search_method", bind=BIND)
     method = method or "grid"
-    dims = st.multiselect("hyperparameters to vary", list(DIMENSIONS), default=["learning_rate", "hidden_width"],
+    dims = st.multiselect("Hyperparameters to vary", list(DIMENSIONS), default=["learning_rate", "hidden_width"],
                           format_func=lambda d: DIMENSIONS[d].label, key="search_dims", bind=BIND, max_selections=4)
     if not dims:
         problems.append("hyperparameters to vary: choose at least one.")
     space = {d: dimension_ui(d, method, problems) for d in dims}
     c = st.columns(3)
-    steps = c[0].number_input("steps per trial", 10, 20_000, 300, step=100, key="search_steps", bind=BIND)
-    n_trials = c[1].number_input("trials (random)", 1, MAX_UI_TRIALS, 20, key="search_trials", bind=BIND,
+    steps = c[0].number_input("Steps per trial", 10, 20_000, 300, step=100, key="search_steps", bind=BIND)
+    n_trials = c[1].number_input("Trials (random)", 1, MAX_UI_TRIALS, 20, key="search_trials", bind=BIND,
                                  disabled=method == "grid")
-    seed = c[2].number_input("seed", 0, 2**31 - 1, 0, key="search_seed", bind=BIND,
+    seed = c[2].number_input("Seed", 0, 2**31 - 1, 0, key="search_seed", bind=BIND,
                              help="Seeds the random draws of a random search.")
     if base is None or problems:
         return None, problems
@@ -137,18 +137,18 @@ def base_ui(problems: list[str]) -> pv.TrainConfig | None:
     """The model every trial starts from, in a compact expander; its one-line summary is always visible."""
     with st.expander("Base model (what the trials share)", expanded=False):
         c = st.columns(2)
-        dataset = c[0].selectbox("dataset", DATASETS, key="search_dataset", bind=BIND)
-        n = c[1].number_input("samples", 20, 5000, 200, step=20, key="search_n", bind=BIND)
-        noise = c[0].number_input("noise", 0.0, 2.0, 0.2, step=0.05, key="search_noise", bind=BIND)
+        dataset = c[0].selectbox("Dataset", DATASETS, key="search_dataset", bind=BIND)
+        n = c[1].number_input("Samples", 20, 5000, 200, step=20, key="search_n", bind=BIND)
+        noise = c[0].number_input("Noise", 0.0, 2.0, 0.2, step=0.05, key="search_noise", bind=BIND)
         layers = c[1].text_input("hidden layers", "8", key="search_layers", bind=BIND,
                                  help="Widths separated by commas, e.g. 8,8; none for a linear model.")
-        activation = c[0].selectbox("activation", ACTIVATION_NAMES, index=1, key="search_act", bind=BIND)
-        optimizer = c[1].selectbox("optimizer", OPTIMIZER_NAMES, index=OPTIMIZER_NAMES.index("adam"),
+        activation = c[0].selectbox("Activation", ACTIVATION_NAMES, index=1, key="search_act", bind=BIND)
+        optimizer = c[1].selectbox("Optimizer", OPTIMIZER_NAMES, index=OPTIMIZER_NAMES.index("adam"),
                                    key="search_opt", bind=BIND)
-        lr = c[0].number_input("learning rate", 1e-6, 10.0, 0.03, format="%g", key="search_lr", bind=BIND)
-        batch = c[1].number_input("batch size (0 = full batch)", 0, 5000, 32, key="search_batch", bind=BIND)
-        degree = c[0].number_input("polynomial degree", 1, 15, 1, key="search_degree", bind=BIND)
-        regularizer = c[1].selectbox("regularizer", REGULARIZER_NAMES, key="search_reg", bind=BIND)
+        lr = c[0].number_input("Learning rate", 1e-6, 10.0, 0.03, format="%g", key="search_lr", bind=BIND)
+        batch = c[1].number_input("Batch size (0 = full batch)", 0, 5000, 32, key="search_batch", bind=BIND)
+        degree = c[0].number_input("Polynomial degree", 1, 15, 1, key="search_degree", bind=BIND)
+        regularizer = c[1].selectbox("Regularizer", REGULARIZER_NAMES, key="search_reg", bind=BIND)
     try:
         base = pv.TrainConfig(dataset=dataset, n_samples=int(n), noise=float(noise), hidden_layers=parse_layers(layers),
                               activation=activation, optimizer=optimizer, learning_rate=float(lr),
@@ -168,16 +168,22 @@ def describe(cfg: pv.TrainConfig) -> str:
             f"{cfg.optimizer} lr {cfg.learning_rate:g} · {batch} · {cfg.regularizer}")
 
 
+def sentence(label: str) -> str:
+    """A dimension's label as a widget label: 'learning rate' → 'Learning rate'."""
+    return label[:1].upper() + label[1:]
+
+
 def dimension_ui(name: str, method: str, problems: list[str]) -> Any:
     """One dimension's values: a list (grid), a range (random), or a choice of names (both)."""
     dim = DIMENSIONS[name]
     if dim.kind == "choice":
-        chosen = st.multiselect(dim.label, dim.options, default=list(dim.grid), key=f"search_{name}", bind=BIND)
+        chosen = st.multiselect(sentence(dim.label), dim.options, default=list(dim.grid), key=f"search_{name}",
+                                bind=BIND)
         if not chosen:
             problems.append(f"{name}: choose at least one value.")
         return chosen
     if method == "grid":
-        text = st.text_input(f"{dim.label}: values", dim.grid, key=f"search_{name}_values", bind=BIND,
+        text = st.text_input(f"{sentence(dim.label)}: values", dim.grid, key=f"search_{name}_values", bind=BIND,
                              help="Numbers separated by commas.")
         try:
             return parse_values(name, text)
@@ -186,12 +192,13 @@ def dimension_ui(name: str, method: str, problems: list[str]) -> Any:
             return []
     c = st.columns(2)
     if dim.kind == "int":  # whole numbers: an integer input (value, step and format all ints)
-        lo = c[0].number_input(f"{dim.label}: from", value=int(dim.low), step=1, key=f"search_{name}_low", bind=BIND)
-        hi = c[1].number_input("to", value=int(dim.high), step=1, key=f"search_{name}_high", bind=BIND)
-    else:
-        lo = c[0].number_input(f"{dim.label}: from", value=float(dim.low), format="%g", key=f"search_{name}_low",
+        lo = c[0].number_input(f"{sentence(dim.label)}: from", value=int(dim.low), step=1, key=f"search_{name}_low",
                                bind=BIND)
-        hi = c[1].number_input("to", value=float(dim.high), format="%g", key=f"search_{name}_high", bind=BIND)
+        hi = c[1].number_input("To", value=int(dim.high), step=1, key=f"search_{name}_high", bind=BIND)
+    else:
+        lo = c[0].number_input(f"{sentence(dim.label)}: from", value=float(dim.low), format="%g",
+                               key=f"search_{name}_low", bind=BIND)
+        hi = c[1].number_input("To", value=float(dim.high), format="%g", key=f"search_{name}_high", bind=BIND)
     return value_range(name, lo, hi, problems)
 
 
@@ -348,7 +355,7 @@ def results_ui(results: dict) -> None:
 def metric_ui(table: pd.DataFrame) -> str:
     metrics = [m for m in ("final_test_loss", "final_test_accuracy", "final_test_r2", "best_test_loss")
                if m in table]
-    return st.segmented_control("compare trials by", metrics, default="final_test_loss", key="search_metric",
+    return st.segmented_control("Compare trials by", metrics, default="final_test_loss", key="search_metric",
                                 format_func=lambda m: charts.METRIC_LABELS.get(m, m)) or "final_test_loss"
 
 
@@ -403,7 +410,7 @@ def charts_ui(table: pd.DataFrame, search: Search, metric: str) -> None:
 def open_trial_ui(table: pd.DataFrame, search: Search) -> None:
     c = st.columns([1, 2])
     trials = [int(t) for t in table["trial"]]
-    trial = c[0].selectbox("trial to open", trials, key="search_open_trial")
+    trial = c[0].selectbox("Trial to open", trials, key="search_open_trial")
     row = table[table["trial"] == trial].iloc[0]
     c[1].write("")
     c[1].link_button(f"Open trial {trial} in the studio ↗", studio_url(trial_config(search.base, row, search.dims)),
@@ -430,11 +437,11 @@ def grid_vs_random_view() -> None:
                 "its other 6 trials repeat them. Nine random trials try **9 different values**, so they land "
                 "closer to the best one.")
     c = st.columns(4)
-    unimportant = c[0].selectbox("second (unimportant) hyperparameter", list(UNIMPORTANT), key="search_gvr_dim",
+    unimportant = c[0].selectbox("Second (unimportant) hyperparameter", list(UNIMPORTANT), key="search_gvr_dim",
                                  bind=BIND, help="\n".join(f"- {text}" for text, _ in UNIMPORTANT.values()))
-    budget = c[1].select_slider("trials each", [4, 9, 16, 25], value=9, key="search_gvr_budget", bind=BIND)
-    seed = c[2].slider("random seed", 0, 30, 0, key="search_gvr_seed", bind=BIND)
-    steps = c[3].select_slider("steps", [100, 200, 300, 500, 1000], value=300, key="search_gvr_steps", bind=BIND)
+    budget = c[1].select_slider("Trials each", [4, 9, 16, 25], value=9, key="search_gvr_budget", bind=BIND)
+    seed = c[2].slider("Random seed", 0, 30, 0, key="search_gvr_seed", bind=BIND)
+    steps = c[3].select_slider("Steps", [100, 200, 300, 500, 1000], value=300, key="search_gvr_steps", bind=BIND)
     st.caption(f"Important: learning_rate, from {GVR_LR.low:g} to {GVR_LR.high:g} (log scale). Unimportant: "
                f"{UNIMPORTANT[unimportant][0]}.")
     grid, rand = grid_vs_random(unimportant, int(budget), int(seed), int(steps))
