@@ -461,6 +461,7 @@ def landscape_window(paths: list[tuple[np.ndarray, np.ndarray]], current: tuple[
 
 
 PATH_COLORS = ("#ff2d55", "#ffffff", "#00e5ff", "#ffd60a", "#34c759")
+PATH_RIM = "rgba(0, 0, 0, 0.7)"
 
 
 def landscape_spec(xs: np.ndarray, ys: np.ndarray, Z: np.ndarray, p1: str, p2: str,
@@ -482,7 +483,10 @@ def landscape_spec(xs: np.ndarray, ys: np.ndarray, Z: np.ndarray, p1: str, p2: s
             continue
         keep = k[np.unique(minmax_index(np.c_[px[k], py[k]], 1000))]
         data.append({"type": LINES, "x": _f32(px[keep]), "y": _f32(py[keep]), "mode": "lines+markers",
-                     "name": name, "line": {"color": color, "width": 3}, "marker": {"size": 5, "color": color}})
+                     "name": name, "line": {"color": color, "width": 3},
+                     # a dark rim: the light path colours stay visible on the yellow end of the colour scale
+                     # and in the legend on a white page
+                     "marker": {"size": 6, "color": color, "line": {"width": 1, "color": PATH_RIM}}})
         data.append({"type": "scatter", "x": [px[k[0]], px[k[-1]]], "y": [py[k[0]], py[k[-1]]],
                      "mode": "markers", "showlegend": False, "hoverinfo": "skip",
                      "marker": {"size": [14, 18], "color": ["rgba(0,0,0,0)", color],
