@@ -100,7 +100,7 @@ def capacity_view() -> None:
     c = st.columns([2, 1, 1])
     with c[0]:
         knob = st.segmented_control("Capacity", list(CAPACITY_KNOBS), default="polynomial degree",
-                                    key="lab_cap_knob", bind="query-params") or "polynomial degree"
+                                    key="lab_cap_knob", bind="query-params", wrap=True) or "polynomial degree"
     with c[1]:
         steps = choice("Steps", "lab_cap_steps", STEP_CHOICES, 2000)
     with c[2]:

@@ -86,7 +86,7 @@ def page() -> None:
 
 def search_view() -> None:
     collect_finished_job()
-    left, right = st.columns([1, 2], gap="large")
+    left, right = st.columns([1.4, 2], gap="large")  # the settings column fits its labels on a 1280 screen
     with left:
         search, problems = search_ui()
         for problem in problems:
@@ -248,7 +248,7 @@ def budget_problems(search: Search) -> list[str]:
 def launch_ui(search: Search | None) -> None:
     running = st.session_state.get("search_job") is not None
     if search is not None:
-        st.caption(f"{search.method} search: **{search.planned()} trials** × {search.steps} steps")
+        st.caption(f"{search.method.capitalize()} search: **{search.planned()} trials** × {search.steps} steps")
     st.button("Run search", type="primary", key="search_run", disabled=search is None or running,
               on_click=start_job, args=(search,))
 
@@ -356,7 +356,7 @@ def metric_ui(table: pd.DataFrame) -> str:
     metrics = [m for m in ("final_test_loss", "final_test_accuracy", "final_test_r2", "best_test_loss")
                if m in table]
     return st.segmented_control("Compare trials by", metrics, default="final_test_loss", key="search_metric",
-                                format_func=lambda m: charts.METRIC_LABELS.get(m, m)) or "final_test_loss"
+                                format_func=lambda m: charts.METRIC_LABELS.get(m, m), wrap=True) or "final_test_loss"
 
 
 def best_ui(row: pd.Series, search: Search, metric: str) -> None:
