@@ -235,6 +235,17 @@ def test_optimizer_figures_plot_history_columns(moons_run):
     assert [t.type for t in heat.data] == ["heatmap"] * 3
 
 
+def test_optimizer_panels_keep_titles_and_step_labels_readable_in_a_narrow_panel(moons_run):
+    """In the studio's narrowest chart (380 pixels) a panel is about 130 pixels wide: titles of at most 21
+    characters a line, and at most four upright step labels."""
+    fig = training.optimizer_figure(moons_run.trajectory, moons_run.history, 3)
+    titles = [a.text for a in fig.layout.annotations]
+    assert "update / weight ratio<br>‖Δθ‖/‖θ‖" in titles
+    assert max(len(line) for t in titles for line in t.split("<br>")) <= 21
+    xaxes = [fig.layout[k] for k in fig.layout if k.startswith("xaxis")]
+    assert len(xaxes) == 5 and all(ax.nticks == 4 and ax.tickangle == 0 for ax in xaxes)
+
+
 def test_optimizer_figure_puts_weight_histograms_left_and_gradients_right(moons_run):
     fig = training.optimizer_figure(moons_run.trajectory, moons_run.history, 3, diverged_at=120)
     assert [t.type for t in fig.data] == ["heatmap"] * 3 + [training.LINES] * 2

@@ -528,11 +528,15 @@ def _column(n: int, first: int = 1, x_domain: tuple[float, float] = (0.0, 1.0), 
     for i in range(n):
         top, k = 1 - i * (height + gap), _ax(first + i)
         axes[f"yaxis{k}"] = axis(domain=[max(top - height, 0.0), top], anchor=f"x{k}")
+        # at most four step labels, upright: a panel can be 130 pixels wide, and plotly would turn more of them
+        # on their side, into the axis title
         axes[f"xaxis{k}"] = axis("step" if i == n - 1 else None, anchor=f"y{k}", domain=list(x_domain),
-                                 matches=None if i == 0 else f"x{_ax(first)}", showticklabels=i == n - 1)
+                                 matches=None if i == 0 else f"x{_ax(first)}", showticklabels=i == n - 1,
+                                 nticks=4, tickangle=0)
         if i < len(titles):
             notes.append({"text": titles[i], "x": x_domain[0], "xref": "paper", "y": top, "yref": "paper",
-                          "xanchor": "left", "yanchor": "bottom", "showarrow": False, "font": {"size": TICK_FONT}})
+                          "xanchor": "left", "yanchor": "bottom", "align": "left", "showarrow": False,
+                          "font": {"size": TICK_FONT}})
     return axes, notes
 
 
@@ -557,7 +561,7 @@ def _gradient_panels(history: pd.DataFrame, first: int, x_domain) -> tuple[list,
             {"type": LINES, "x": x, "y": _f32(h["update_ratio"]), "mode": "lines", "name": "‖Δθ‖ / ‖θ‖",
              "line": {"color": "#2ca02c", "width": 2}, "xaxis": f"x{k2}", "yaxis": f"y{k2}"}]
     axes, notes = _column(2, first, x_domain, gap=0.16, titles=[
-        "gradient norm ‖g‖", "update / weight ratio ‖Δθ‖/‖θ‖"])
+        "gradient norm ‖g‖", "update / weight ratio<br>‖Δθ‖/‖θ‖"])  # two lines: fits a narrow panel
     axes[f"yaxis{k1}"].update(type="log", **log_ticks(h["grad_norm"].to_numpy()))
     axes[f"yaxis{k2}"].update(type="log", **log_ticks(np.r_[h["update_ratio"].to_numpy(), 1e-3]))
     return data, axes, notes
