@@ -97,11 +97,13 @@ def test_loss_figure_marks_divergence_step():
 
 def test_trajectory_figure_draws_every_parameter_in_one_trace_per_layer_and_kind(moons_run):
     fig = training.trajectory_figure(moons_run.trajectory)
-    assert len(fig.data) == 2 * moons_run.layout.n_layers
-    assert all(t.type == training.LINES for t in fig.data)
-    assert sum(_segments(t.x) for t in fig.data) == moons_run.n_weights + moons_run.n_biases
-    weights = next(t for t in fig.data if t.name.startswith("layer 1 weights"))
-    biases = next(t for t in fig.data if t.name.startswith("layer 1 biases"))
+    lines, key = fig.data[:-2], fig.data[-2:]  # the last two only show the line styles in the legend
+    assert len(lines) == 2 * moons_run.layout.n_layers
+    assert all(t.type == training.LINES for t in lines)
+    assert sum(_segments(t.x) for t in lines) == moons_run.n_weights + moons_run.n_biases
+    assert [(t.name, t.line.dash, t.x) for t in key] == [("weights", "solid", (None,)), ("biases", "dot", (None,))]
+    weights = next(t for t in fig.data if t.name == "layer 1")
+    biases = next(t for t in fig.data if t.name == "layer 1 biases")
     assert (weights.line.dash, biases.line.dash) == ("solid", "dot")
     assert weights.line.color == biases.line.color  # coloured by layer
     final = moons_run.params["W1"].ravel()  # each W1 line ends at the current value
@@ -112,7 +114,9 @@ def test_trajectory_figure_draws_every_parameter_in_one_trace_per_layer_and_kind
 
 def test_trajectory_figure_filters_layers(moons_run):
     fig = training.trajectory_figure(moons_run.trajectory, layers=[2])
-    assert [t.name for t in fig.data] == ["layer 2 weights (12)", "layer 2 biases (3)"]
+    assert [t.name for t in fig.data] == ["layer 2", "layer 2 biases", "weights", "biases"]
+    # one legend entry for the layer, which hides or shows its weights and biases together
+    assert [(t.showlegend, t.legendgroup) for t in fig.data[:2]] == [(True, "layer 2"), (False, "layer 2")]
 
 
 # ---- the model -----------------------------------------------------------------------------------------------

@@ -251,6 +251,9 @@ def _separated(steps: np.ndarray, values: np.ndarray, idx: np.ndarray) -> tuple[
     return x.T.ravel(), y.T.ravel()
 
 
+STYLE = {"weights": "solid", "biases": "dot"}  # trajectory lines: weights solid, biases dotted
+
+
 def trajectory_spec(trajectory: pd.DataFrame, layers: list[int] | None = None, diverged_at: int | None = None,
                     height: int = 460) -> dict:
     """Every weight and bias vs step: one line trace per (layer, weights/biases), coloured by layer, weights
@@ -264,14 +267,19 @@ def trajectory_spec(trajectory: pd.DataFrame, layers: list[int] | None = None, d
     steps = trajectory["step"].to_numpy(dtype=np.float64)
     values = trajectory[names].to_numpy()
     data = []
+    # The legend has one entry per layer (its colour; clicking it hides the layer's weights and biases) and two
+    # for the line styles: one entry per layer and kind took five rows for a 4-layer model in a narrow chart.
     for (layer, kind), cols in groups.items():
         block = values[:, cols]
         x, y = _separated(steps, block, minmax_index(block, per_param))
         data.append({
             "type": LINES, "x": _f32(x), "y": _f32(y), "mode": "lines", "hoverinfo": "skip",
-            "name": f"layer {layer} {kind} ({len(cols)})", "opacity": 0.85,
+            "name": f"layer {layer}" if kind == "weights" else f"layer {layer} biases", "opacity": 0.85,
+            "legendgroup": f"layer {layer}", "showlegend": kind == "weights",
             "line": {"color": LAYER_COLORS[(layer - 1) % len(LAYER_COLORS)],
-                     "width": 1.6 if kind == "weights" else 2.4, "dash": "solid" if kind == "weights" else "dot"}})
+                     "width": 1.6 if kind == "weights" else 2.4, "dash": STYLE[kind]}})
+    data += [{"type": "scatter", "x": [None], "y": [None], "mode": "lines", "name": kind, "legendgroup": kind,
+              "line": {"color": "#888888", "width": 2.4, "dash": STYLE[kind]}} for kind in STYLE]
     layout = base_layout("Every weight and bias", height, xaxis=axis("step"),
                          yaxis=axis("value", zeroline=True, zerolinewidth=2))
     _divergence(layout, diverged_at)
