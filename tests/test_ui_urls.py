@@ -1,15 +1,16 @@
-"""Studio links (paramviz.ui.urls): ε only where an optimizer uses it, the lesson first, uneven layers."""
+"""paramviz.ui.urls: studio links (ε only where an optimizer uses it, the lesson first, uneven layers), counts."""
 
 from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlsplit
 
 import numpy as np
+import pytest
 
 import paramviz as pv
 from paramviz.config import OPTIMIZER_NAMES
 from paramviz.optim import OptimizerSettings, make_optimizer
-from paramviz.ui.urls import APPLIES_WHEN, NOT_IN_URL, applies, config_params, studio_query, studio_url
+from paramviz.ui.urls import APPLIES_WHEN, NOT_IN_URL, applies, config_params, counted, studio_query, studio_url
 
 
 def query(url: str) -> dict[str, str]:
@@ -49,3 +50,11 @@ def test_lesson_comes_first_in_the_link_and_is_left_out_when_none():
 
 def test_uneven_layer_widths_are_kept_in_the_link():
     assert query(studio_url(pv.TrainConfig(hidden_layers=(8, 4, 2)))) == {"hidden_layers": "8,4,2"}
+
+
+@pytest.mark.parametrize("n, words, text", [
+    (1, ("weight",), "1 weight"), (88, ("weight",), "88 weights"), (0, ("trial",), "0 trials"),
+    (1, ("bias", "biases"), "1 bias"), (17, ("bias", "biases"), "17 biases"), (1200, ("trial",), "1,200 trials"),
+])
+def test_counted_gives_the_noun_singular_or_plural(n, words, text):
+    assert counted(n, *words) == text

@@ -15,7 +15,7 @@ import paramviz as pv
 from paramviz.charts import search as charts
 from paramviz.config import ACTIVATION_NAMES, OPTIMIZER_NAMES, REGULARIZER_NAMES
 from paramviz.ui.guard import guarded
-from paramviz.ui.urls import FULL_BATCH, parse_layers, studio_url
+from paramviz.ui.urls import FULL_BATCH, counted, parse_layers, studio_url
 
 CHART_CONFIG = {"displayModeBar": False, "scrollZoom": False}
 MAX_UI_TRIALS = 400  # the page's budget: a class's laptops share the server
@@ -331,8 +331,8 @@ def progress_text(fraction: float, done: int, n: int, seconds: float, cancelling
 def results_ui(results: dict) -> None:
     search: Search = results["search"]
     table: pd.DataFrame = results["table"]
-    trials = f"{len(table)} trial" + ("s" if len(table) != 1 else "")
-    st.subheader(f"{trials} · {search.method} search · {search.steps} steps · {results['seconds']:.1f} s")
+    st.subheader(f"{counted(len(table), 'trial')} · {search.method} search · {search.steps} steps · "
+                 f"{results['seconds']:.1f} s")
     if results["cancelled"]:
         st.warning(f"Cancelled: {len(table)} of {results['planned']} trials had finished; they are shown below.")
     if table.empty:

@@ -20,7 +20,7 @@ from paramviz.charts import training as charts
 from paramviz.config import DATASET_NAMES, OPTIMIZER_NAMES, field_names
 from paramviz.ui import state, widgets
 from paramviz.ui.livechart import live_chart, preload_plotly
-from paramviz.ui.urls import LESSON_PARAM, config_params, studio_query
+from paramviz.ui.urls import LESSON_PARAM, config_params, counted, studio_query
 
 try:
     from paramviz.lessons import LESSONS
@@ -83,11 +83,6 @@ def studio() -> None:
     # Only the numbers and the two charts rerun every frame: each element in the fragment costs the server and
     # the browser time at ten frames a second, so the chart picker and its options sit outside it.
     st.fragment(live_view, run_every=FRAME_S if playing else None)(controls.speed, view)
-
-
-def counted(n: int, one: str, many: str = "") -> str:
-    """'1 weight', '88 weights': a count and its noun, singular or plural."""
-    return f"{n:,} {one if n == 1 else many or one + 's'}"
 
 
 def follow_controls(controls: widgets.Controls) -> pv.Run | None:

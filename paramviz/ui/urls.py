@@ -48,6 +48,11 @@ def applies(field: str, cfg: TrainConfig) -> bool:
     return getattr(cfg, switch) in values
 
 
+def counted(n: int, one: str, many: str = "") -> str:
+    """'1 weight', '88 weights': a count and its noun, singular or plural."""
+    return f"{n:,} {one if n == 1 else many or one + 's'}"
+
+
 def fmt_number(x: float) -> str:
     """The shortest text that reads back as exactly x: 0.01 → "0.01", 1e-05 → "1e-05", 3.0 → "3"."""
     x = float(x)
