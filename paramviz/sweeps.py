@@ -46,6 +46,8 @@ HISTORY_COLUMNS = ("step", "train_loss", "test_loss", "train_{m}", "test_{m}", "
 DEFAULT_LAYERS = TrainConfig().hidden_layers
 STEPS = Num(1, MAX_STEPS, integer=True)
 SEED = Num(0, 2**32 - 1, integer=True)
+N_TRIALS = Num(1, MAX_TRIALS, integer=True)
+DEFAULT_REG_STRENGTH = 0.01  # λ for a regularizer searched without λ: enough to change a small net's fit visibly
 
 
 # ---- search spaces ----------------------------------------------------------------------------------------
@@ -167,6 +169,8 @@ def sweep(base_cfg: TrainConfig, space: dict[str, Any], method: str = "grid", st
     method "grid": the full Cartesian product, in the order of space's keys with the last key varying fastest.
     method "random": n_trials settings, each field drawn independently (uniformly from a list, or from its
     range); the same seed gives the same trials.
+    A space that varies regularizer but not reg_strength gives every regularizer but none the λ of
+    regularizer_strength(base_cfg), and the table a reg_strength column saying which λ each trial used.
     Returns a DataFrame with one row per trial (trial, the swept fields, final_train_loss, final_test_loss,
     best_test_loss, best_step, final_train_<metric>, final_test_<metric>, diverged, diverged_at), or with
     details=True a SweepResult that adds every trial's history, final parameters and config.
@@ -209,6 +213,7 @@ def _plan(base_cfg, space, method, steps, n_trials, seed, record_every) -> Plan:
         Num(1, MAX_STEPS, integer=True).check("record_every", record_every)
     space = _check_space(space)
     settings = _grid(space) if method == "grid" else _random(space, n_trials, SEED.check("seed", seed))
+    settings = _with_reg_strength(base_cfg, settings)
     history_rows = min(1_000_000, steps // record_every + 2)  # so a Run of the same config never thins its history
     bookkeeping = {"record_every": record_every, "max_history": max(base_cfg.max_history, history_rows)}
     configs = [_trial_config(base_cfg, i, s, bookkeeping) for i, s in enumerate(settings)]
@@ -258,9 +263,7 @@ def _grid(space: dict[str, Any]) -> list[dict[str, Any]]:
 def _random(space: dict[str, Any], n_trials, seed: int) -> list[dict[str, Any]]:
     if n_trials is None:
         raise ValueError("n_trials is required for method='random' (how many settings to draw)")
-    n_trials = Num(1, math.inf, integer=True).check("n_trials", n_trials)
-    if n_trials > MAX_TRIALS:
-        raise ValueError(f"n_trials = {n_trials} is more than MAX_TRIALS = {MAX_TRIALS}")
+    n_trials = N_TRIALS.check("n_trials", n_trials)
     rng = np.random.default_rng(seed)
     draws = {name: _draw(values, rng, n_trials) for name, values in space.items()}
     return [{name: draws[name][i] for name in space} for i in range(n_trials)]
@@ -270,6 +273,23 @@ def _draw(values, rng: np.random.Generator, n: int) -> list:
     if isinstance(values, Uniform):
         return values.sample(rng, n)
     return [values[i] for i in rng.integers(len(values), size=n)]
+
+
+def regularizer_strength(base: TrainConfig) -> float:
+    """The λ of the regularized trials in a search over regularizer but not reg_strength: the base's own, or
+    DEFAULT_REG_STRENGTH when that is 0 (with λ = 0, l1, l2 and elasticnet would all train exactly as none)."""
+    return base.reg_strength or DEFAULT_REG_STRENGTH
+
+
+def _with_reg_strength(base: TrainConfig, settings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A search over regularizer without reg_strength: each trial's λ (0 for none, which has no penalty) joins its
+    settings right after the regularizer, so the table shows it and each trial's config carries it."""
+    if "regularizer" not in settings[0] or "reg_strength" in settings[0]:
+        return settings
+    lam = regularizer_strength(base)
+    at = list(settings[0]).index("regularizer") + 1
+    return [dict([*list(s.items())[:at], ("reg_strength", 0.0 if s["regularizer"] == "none" else lam),
+                  *list(s.items())[at:]]) for s in settings]
 
 
 def _trial_config(base: TrainConfig, trial: int, settings: dict[str, Any], bookkeeping: dict) -> TrainConfig:

@@ -90,6 +90,32 @@ def test_loguniform_samples_spread_evenly_over_decades():
     assert np.mean([s["learning_rate"] >= 1e-2 for s in uniform]) > 0.85  # what log spacing avoids
 
 
+def test_regularizer_searched_without_strength_gives_the_regularized_trials_a_nonzero_strength():
+    result = pv.sweep(SMALL, {"regularizer": ["none", "l1", "l2"]}, steps=60, details=True)
+    table = result.table
+    assert list(table.columns[:3]) == ["trial", "regularizer", "reg_strength"]
+    assert table["reg_strength"].tolist() == [0.0, 0.01, 0.01]  # none has no penalty; l1 and l2 get the default
+    assert [c.reg_strength for c in result.configs] == [0.0, 0.01, 0.01]
+    assert [h["penalty"].iloc[-1] > 0.04 for h in result.histories] == [False, True, True]
+    none, l1, l2 = table["final_train_loss"]
+    assert l1 > none and l2 > none  # the penalty pulls the fit away from the training data
+    assert_table_matches_runs(result, runs_for(result, 60))
+
+
+def test_regularizer_searched_without_strength_keeps_a_base_strength_and_works_for_random_search():
+    table = pv.sweep(SMALL.replace(reg_strength=0.003), {"regularizer": ["none", "l2"], "learning_rate": [0.01, 0.1]},
+                     method="random", n_trials=8, seed=1, steps=2)
+    assert list(table.columns[:4]) == ["trial", "regularizer", "reg_strength", "learning_rate"]
+    assert set(table["regularizer"]) == {"none", "l2"}
+    assert (table["reg_strength"] == np.where(table["regularizer"] == "none", 0.0, 0.003)).all()
+
+
+def test_regularizer_searched_with_strength_keeps_the_searched_strengths():
+    table = pv.sweep(SMALL, {"regularizer": ["none", "l2"], "reg_strength": [0.1]}, steps=2)
+    assert list(table.columns[:3]) == ["trial", "regularizer", "reg_strength"]
+    assert table["reg_strength"].tolist() == [0.1, 0.1]
+
+
 # ---- the numbers equal separate Runs ---------------------------------------------------------------------------
 
 EQUAL_CASES = {
@@ -200,7 +226,8 @@ def test_an_overflowing_gradient_norm_ends_a_trial_while_its_loss_is_still_finit
     ({"hidden_layers": [(4,)], "hidden_width": [8]}, {}, ["hidden_layers", "hidden_width"]),
     ({"record_every": [1, 2]}, {}, ["record_every"]),
     ({"seed": list(range(50)), "learning_rate": list(range(1, 51))}, {}, ["MAX_TRIALS = 2000", "2500"]),
-    ({"learning_rate": [0.1]}, {"method": "random", "n_trials": 2001}, ["n_trials", "MAX_TRIALS = 2000", "2001"]),
+    ({"learning_rate": [0.1]}, {"method": "random", "n_trials": 2001},
+     ["n_trials must be a whole number in [1, 2000]; got 2001"]),
     ({"learning_rate": [0.1]}, {"method": "random"}, ["n_trials", "random"]),
     ({"learning_rate": [0.1]}, {"n_trials": 5}, ["n_trials", "random", "grid"]),
     ({"learning_rate": [0.1]}, {"method": "random", "n_trials": 0}, ["n_trials", "got 0"]),
