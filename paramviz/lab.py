@@ -15,12 +15,13 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from .config import TrainConfig
+from .config import MAX_SAMPLES, Num, TrainConfig
 from .datasets import Dataset, Features, RawData, make_raw, prepare
 from .nn import ACTIVATIONS, Layout, forward
 from .optim import SCHEDULES, make_optimizer
 from .regularizers import penalty_for
 from .run import Model, optimizer_settings, sgd_step
+from .sweeps import STEPS, sweep
 
 # The noiseless functions behind the regression datasets (datasets.py adds noise·ε to them).
 TRUE_FUNCTIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
@@ -33,6 +34,8 @@ INPUT_RANGES: dict[str, tuple[float, float]] = {"sine": (-1.0, 1.0), "linear": (
 CAPACITY_PARAMS = ("poly_degree", "hidden_width", "hidden_depth")
 # Fields that may differ between models trained side by side: they change the data, not the training.
 DATA_FIELDS = frozenset({"seed", "init_seed", "poly_degree", "n_samples"})
+N_TEST = Num(1, MAX_SAMPLES, integer=True)
+MIN_DELTA = Num(0, math.inf, high_open=True)
 
 
 def with_capacity(cfg: TrainConfig, param: str, value: int) -> TrainConfig:
@@ -149,6 +152,7 @@ def train_side_by_side(cfgs: Sequence[TrainConfig], steps: int, datasets: Sequen
     BLAS adds numbers (about 1e-16 per step). A chaotic run (Adam at a high learning rate, thousands of steps)
     can amplify that to a difference in the second or third digit of the final loss, as any change of
     summation order would; the trade is 15 degrees trained in one group instead of fifteen."""
+    steps = STEPS.check("steps", steps)
     datasets = tuple(datasets) if datasets is not None else tuple(prepare(make_raw(c), c) for c in cfgs)
     _check_side_by_side(cfgs, datasets)
     cfg, first = cfgs[0], datasets[0]
@@ -231,13 +235,13 @@ def capacity_curve(base_cfg: TrainConfig, param: str = "poly_degree", values: Se
     (their 25th and 75th percentiles), best_test_loss (the lowest test loss seen during training), diverged
     (any seed) and best (True on the lowest final test loss among the models that did not diverge)."""
     values = _whole_numbers("values", values, low=0 if param == "hidden_depth" else 1)
+    steps = STEPS.check("steps", steps)
     seeds = list(seeds) if seeds is not None else [base_cfg.seed]
     cfgs = [with_capacity(base_cfg, param, v).replace(seed=s) for v in values for s in seeds]
     if param == "poly_degree":  # only the data differ: all degrees and seeds side by side, in one group
         fit = train_side_by_side(cfgs, steps)
         per_trial = _final_losses(fit.history).assign(diverged=fit.diverged_at >= 0)
     else:  # different architectures: the sweep runs one vectorised group per width or depth
-        from .sweeps import sweep
         width = {"hidden_width": [capacity_of(base_cfg, "hidden_width") or 8]} if param == "hidden_depth" else {}
         table = sweep(base_cfg, {param: list(values), **width, "seed": seeds}, steps=steps)
         per_trial = table[[param, "final_train_loss", "final_test_loss", "best_test_loss", "diverged"]]
@@ -279,11 +283,19 @@ def _mark_best(df: pd.DataFrame, column: str) -> pd.DataFrame:
 
 
 def _whole_numbers(name: str, values, low: int = 1) -> list[int]:
-    values = list(values)
-    ok = bool(values) and all(not isinstance(v, bool) and float(v) == int(v) and v >= low for v in values)
-    if not ok:
+    listed = list(values) if _is_list(values) else []
+    if not listed or not all(_is_number(v) and math.isfinite(v) and v == int(v) and v >= low for v in listed):
         raise ValueError(f"{name} must be a non-empty list of whole numbers ≥ {low}; got {values!r}")
-    return [int(v) for v in values]
+    return [int(v) for v in listed]
+
+
+def _is_list(values) -> bool:
+    """A list, tuple, range or array: iterable, but not a string (whose characters would pass for digits)."""
+    return hasattr(values, "__iter__") and not isinstance(values, (str, bytes, dict))
+
+
+def _is_number(v) -> bool:
+    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
 
 
 # ---- regularization path -----------------------------------------------------------------------------------
@@ -299,7 +311,6 @@ def regularization_path(base_cfg: TrainConfig, regularizer: str = "l1",
     strengths = [float(s) for s in strengths]
     if not strengths or any(not (0 < s <= 100) for s in strengths):
         raise ValueError(f"reg_strength values must be a non-empty list of numbers in (0, 100]; got {strengths!r}")
-    from .sweeps import sweep
     cfg = base_cfg.replace(regularizer=regularizer, proximal=bool(proximal))
     res = sweep(cfg, {"reg_strength": strengths}, steps=steps, details=True)
     param_names = res.param_names[0]  # one architecture for every λ
@@ -329,6 +340,7 @@ def learning_curve(base_cfg: TrainConfig, sizes: Sequence[int] = (5, 10, 20, 40,
     a test set shared by every size, so only the amount of training data changes along the curve. One row per
     size: n_train, train_loss, test_loss (medians over seeds), their quartiles (_lo, _hi) and gap = test − train."""
     sizes = _whole_numbers("sizes", sizes, low=2)
+    steps, n_test = STEPS.check("steps", steps), N_TEST.check("n_test", n_test)
     if not seeds:
         raise ValueError("seeds must name at least one data seed")
     pools = {s: make_raw(base_cfg.replace(seed=s, n_samples=max(sizes) + n_test)) for s in seeds}
@@ -374,8 +386,9 @@ class EarlyStopping(NamedTuple):
 def early_stopping(history: pd.DataFrame, patience: int, min_delta: float = 0.0) -> EarlyStopping:
     """Patience-based early stopping on a history (columns step, test_loss): stop once the test loss has not
     improved by more than min_delta for `patience` recorded evaluations in a row, and keep the best weights."""
-    if isinstance(patience, bool) or int(patience) != patience or patience < 1:
+    if not _is_number(patience) or not math.isfinite(patience) or patience != int(patience) or patience < 1:
         raise ValueError(f"patience must be a whole number ≥ 1; got {patience!r}")
+    min_delta = MIN_DELTA.check("min_delta", min_delta)
     h = history[np.isfinite(history["test_loss"])].reset_index(drop=True)
     if h.empty:
         raise ValueError("the history has no finite test loss to stop on")
@@ -421,10 +434,11 @@ def bias_variance(base_cfg: TrainConfig, n_resamples: int = 20, steps: int = 150
     if base_cfg.dataset not in TRUE_FUNCTIONS:
         raise ValueError(f"dataset must be one of {', '.join(TRUE_FUNCTIONS)} for the bias–variance split "
                          f"(they have a known noiseless function); got {base_cfg.dataset!r}")
-    if isinstance(n_resamples, bool) or int(n_resamples) != n_resamples or not 2 <= n_resamples <= 500:
+    if not _is_number(n_resamples) or not 2 <= n_resamples <= 500 or n_resamples != int(n_resamples):
         raise ValueError(f"n_resamples must be a whole number in [2, 500]; got {n_resamples!r}")
     values = _whole_numbers("values", values if values is not None else [capacity_of(base_cfg, param)],
                             low=0 if param == "hidden_depth" else 1)
+    steps = STEPS.check("steps", steps)
     init_seed = base_cfg.seed if base_cfg.init_seed is None else base_cfg.init_seed
     cfgs = [with_capacity(base_cfg, param, v).replace(seed=base_cfg.seed + r, init_seed=init_seed)
             for v in values for r in range(n_resamples)]

@@ -122,6 +122,18 @@ def test_capacity_curve_rejects_an_unknown_knob_and_empty_values():
         lab.capacity_curve(FEW_POINTS, "poly_degree", [])
 
 
+@pytest.mark.parametrize("values", [5, "123", [1, float("nan")], [1, 2.5], [True, 2]])
+def test_capacity_curve_values_must_be_a_list_of_whole_numbers(values):
+    with pytest.raises(ValueError, match=r"^values must be a non-empty list of whole numbers ≥ 1; got "):
+        lab.capacity_curve(FEW_POINTS, "poly_degree", values, steps=10)
+
+
+@pytest.mark.parametrize("steps", [0, -5, 1.5, None])
+def test_capacity_curve_steps_must_be_a_whole_number_from_one(steps):
+    with pytest.raises(ValueError, match=r"^steps must be a whole number in \[1, 1000000\]; got "):
+        lab.capacity_curve(FEW_POINTS, "poly_degree", [1, 2], steps=steps)
+
+
 # ---- regularization path ----------------------------------------------------------------------------------------
 
 PATH_BASE = FEW_POINTS.replace(poly_degree=9, optimizer="sgd", learning_rate=0.15)
@@ -171,6 +183,13 @@ def test_learning_curve_gap_narrows_with_more_data():
     assert curve["train_loss"].iloc[-1] > curve["train_loss"].iloc[0]  # more points are harder to memorise
 
 
+def test_learning_curve_needs_a_test_set_and_names_n_test():
+    with pytest.raises(ValueError, match=r"^n_test must be a whole number in \[1, 100000\]; got 0$"):
+        lab.learning_curve(FEW_POINTS, sizes=(10, 20), steps=10, seeds=(0,), n_test=0)
+    with pytest.raises(ValueError, match=r"^steps must be a whole number in \[1, 1000000\]; got 0$"):
+        lab.learning_curve(FEW_POINTS, sizes=(10, 20), steps=0, seeds=(0,))
+
+
 def test_learning_curve_tests_every_size_on_the_same_points():
     raw = pv.make_raw(FEW_POINTS.replace(n_samples=300))
     small, large = (lab._fixed_test_split(raw, n, 100, FEW_POINTS) for n in (10, 200))
@@ -210,10 +229,22 @@ def test_early_stopping_on_a_real_overfitting_run():
     assert stop.final_test_loss > 3 * stop.restored_test_loss
 
 
-@pytest.mark.parametrize("patience", [0, -1, 2.5, True])
+@pytest.mark.parametrize("patience", [0, -1, 2.5, True, None, "3", float("inf")])
 def test_early_stopping_rejects_patience_below_one_or_fractional(patience):
     with pytest.raises(ValueError, match="patience must be a whole number ≥ 1"):
         lab.early_stopping(_history([1.0, 0.5]), patience)
+
+
+@pytest.mark.parametrize("min_delta", [float("nan"), -0.1, float("inf")])
+def test_early_stopping_min_delta_must_be_a_finite_number_from_zero(min_delta):
+    with pytest.raises(ValueError, match=r"^min_delta must be a number in \[0, inf\); got "):
+        lab.early_stopping(_history([1.0, 0.8, 0.9, 1.0]), 2, min_delta=min_delta)
+
+
+def test_early_stopping_min_delta_ignores_improvements_smaller_than_it():
+    h = _history([1.0, 0.8, 0.79, 0.78, 0.77])
+    assert lab.early_stopping(h, 2, min_delta=0.05).stop_step == 30  # 0.79 and 0.78 are not 0.05 better than 0.8
+    assert not lab.early_stopping(h, 2).stopped
 
 
 # ---- bias–variance ------------------------------------------------------------------------------------------------
@@ -258,6 +289,15 @@ def test_bias_variance_needs_a_dataset_with_a_known_true_function():
         lab.bias_variance(pv.TrainConfig(dataset="moons"), n_resamples=3, steps=10)
     with pytest.raises(ValueError, match=r"n_resamples must be a whole number in \[2, 500\]"):
         lab.bias_variance(FEW_POINTS, n_resamples=1, steps=10)
+    with pytest.raises(ValueError, match=r"n_resamples must be a whole number in \[2, 500\]"):
+        lab.bias_variance(FEW_POINTS, n_resamples=None, steps=10)
+
+
+def test_bias_variance_and_side_by_side_need_at_least_one_step():
+    with pytest.raises(ValueError, match=r"^steps must be a whole number in \[1, 1000000\]; got 0$"):
+        lab.bias_variance(FEW_POINTS, n_resamples=3, steps=0)
+    with pytest.raises(ValueError, match=r"^steps must be a whole number in \[1, 1000000\]; got -1$"):
+        lab.train_side_by_side([FEW_POINTS], -1)
 
 
 def test_engine_lab_module_imports_neither_streamlit_nor_plotly():
