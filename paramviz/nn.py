@@ -116,6 +116,8 @@ class Layout:
 
     def index_of(self, scalar: str) -> int:
         """Flat index of a scalar parameter name such as "W1[0,3]" or "b1[2]"."""
+        if not isinstance(scalar, str):
+            raise ValueError(f"a parameter name must be a string like W1[0,0] or b1[0]; got {scalar!r}")
         name, _, rest = scalar.partition("[")
         if name not in self.names or not rest.endswith("]"):
             raise ValueError(f"unknown parameter {scalar!r}; expected a name like W1[0,0] or b1[0]")

@@ -12,7 +12,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from .config import TrainConfig
+from .config import Num, TrainConfig
 from .datasets import Dataset, RawData, make_raw, prepare
 from .nn import ACTIVATIONS, LOSSES, Activation, Layout, Loss, forward, loss_and_grad
 from .optim import SCHEDULES, OptimizerSettings, Transform, default_eps, make_optimizer, state_arrays
@@ -26,6 +26,10 @@ HOT_FIELDS = frozenset({
 })
 LINEAR_NAMES = {"regression": "linear regression", "binary": "logistic regression", "multiclass": "softmax regression"}
 TRAJECTORY_BUDGET = 4_000_000  # scalars kept in the trajectory at most (32 MB)
+LOSS_GRID_BUDGET = 4_000_000  # floats a block of loss_grid points may hold (32 MB)
+GRID_SIZE = Num(2, 1000, integer=True)  # loss_grid's n: points per axis
+GRID_SPAN = Num(0, math.inf, low_open=True, high_open=True)  # loss_grid's half-width
+GRID_CENTER = Num(-math.inf, math.inf, low_open=True, high_open=True)
 
 
 class Model(NamedTuple):
@@ -364,26 +368,52 @@ class Run:
     def loss_grid(self, p1: str, p2: str, center: tuple[float, float] | None = None, span: float | None = None,
                   n: int = 41, theta: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The training objective (train loss + penalty) over an n×n grid of two scalar parameters, the others
-        held at `theta` (default: the current values). Returns (xs, ys, Z) with Z[i, j] at (xs[j], ys[i])."""
-        i, j = self.layout.index_of(p1), self.layout.index_of(p2)
-        base = self._theta[0] if theta is None else np.asarray(theta, dtype=np.float64)
-        cx, cy = (base[i], base[j]) if center is None else center
-        span = span if span is not None else max(2.0, 1.5 * max(abs(cx), abs(cy)))
+        held at `theta` (default: the current values). Returns (xs, ys, Z) with Z[i, j] at (xs[j], ys[i]).
+        The grid is evaluated a block of points at a time, so its memory stays under LOSS_GRID_BUDGET floats
+        however big the network."""
+        i, j = self._grid_axes(p1, p2)
+        base = self._theta[0] if theta is None else self._check_theta(theta)
+        n = GRID_SIZE.check("n", n)
+        cx, cy = (base[i], base[j]) if center is None else _check_center(center)
+        span = max(2.0, 1.5 * max(abs(cx), abs(cy))) if span is None else GRID_SPAN.check("span", span)
         xs, ys = np.linspace(cx - span, cx + span, n), np.linspace(cy - span, cy + span, n)
-        gx, gy = np.meshgrid(xs, ys)
-        grid = np.repeat(base[None, :], n * n, axis=0)
-        grid[:, i], grid[:, j] = gx.ravel(), gy.ravel()
-        widest = max(self.layout.sizes)
-        chunk = max(1, 4_000_000 // (len(self.data.y_train) * widest))
+        gx, gy = (g.ravel() for g in np.meshgrid(xs, ys))
+        block = np.repeat(base[None, :], min(n * n, self._grid_block()), axis=0)
         out = np.empty(n * n)
         with np.errstate(all="ignore"):
-            for a in range(0, n * n, chunk):
-                block = grid[a:a + chunk]
-                Z = forward(block, self.data.X_train, self.layout, self.model.act)[-1]
-                out[a:a + chunk] = self.model.loss_fn(Z, self.data.y_train)[0]
-                if self.penalty.active:
-                    out[a:a + chunk] += self.penalty.value(block)
+            for a in range(0, n * n, len(block)):
+                b = min(a + len(block), n * n)
+                points = block[:b - a]
+                points[:, i], points[:, j] = gx[a:b], gy[a:b]  # only these two columns differ between points
+                out[a:b] = self._objective(points)
         return xs, ys, out.reshape(n, n)
+
+    def _grid_axes(self, p1: str, p2: str) -> tuple[int, int]:
+        i, j = self.layout.index_of(p1), self.layout.index_of(p2)
+        if i == j:
+            raise ValueError(f"p1 and p2 must be two different parameters; both are {p1!r}")
+        return i, j
+
+    def _check_theta(self, theta) -> np.ndarray:
+        shape = np.shape(theta)
+        if shape != (self.layout.n_params,):
+            raise ValueError(f"theta must be a vector of all {self.layout.n_params} parameters (as run.theta); "
+                             f"got shape {shape}")
+        return np.asarray(theta, dtype=np.float64)
+
+    def _grid_block(self) -> int:
+        """How many grid points fit in LOSS_GRID_BUDGET floats: each has its own parameter vector and its own
+        activations of every layer on the training set (plus one layer's worth of temporaries)."""
+        sizes = self.layout.sizes
+        per_point = self.layout.n_params + len(self.data.y_train) * (sum(sizes[1:]) + max(sizes))
+        return max(1, LOSS_GRID_BUDGET // per_point)
+
+    def _objective(self, theta: np.ndarray) -> np.ndarray:
+        """Train loss + penalty for each row of theta (T, P)."""
+        y = self.data.y_train
+        Z = forward(theta, self.data.X_train, self.layout, self.model.act)[-1]
+        loss = np.add.reduce(self.model.loss_fn.per_sample(Z, y), axis=-1) / len(y)
+        return loss + self.penalty.value(theta) if self.penalty.active else loss
 
     def __repr__(self) -> str:
         arch = "-".join(map(str, self.layout.sizes))
@@ -398,6 +428,14 @@ def _finite_row(row: np.ndarray) -> bool:
     has not yet); NaN is allowed elsewhere, e.g. step 0 has no gradient yet."""
     values = row.tolist()  # eleven floats: plain Python is faster than two numpy reductions, every step
     return all(map(math.isfinite, values[2:6])) and not any(map(math.isinf, values))
+
+
+def _check_center(center) -> tuple[float, float]:
+    try:
+        cx, cy = center
+    except (TypeError, ValueError):
+        raise ValueError(f"center must be a pair (x, y) of numbers; got {center!r}") from None
+    return GRID_CENTER.check("center[0]", cx), GRID_CENTER.check("center[1]", cy)
 
 
 def _ratio(delta: np.ndarray, theta: np.ndarray) -> float:

@@ -10,6 +10,8 @@ import pandas as pd
 import pytest
 
 import paramviz as pv
+import paramviz.run as run_module
+from paramviz.nn import forward
 from paramviz.run import Recorder
 
 
@@ -181,6 +183,86 @@ def test_loss_grid_defaults_centre_on_current_values():
 def test_loss_grid_unknown_parameter_is_a_value_error():
     with pytest.raises(ValueError, match="W9"):
         linear_run().loss_grid("W9[0,0]", "b1[0]")
+
+
+def unchunked_loss_grid(run, p1, p2, center, span, n):
+    """The whole grid as one (n², P) block: the plain computation loss_grid must reproduce."""
+    i, j = run.layout.index_of(p1), run.layout.index_of(p2)
+    xs, ys = np.linspace(center[0] - span, center[0] + span, n), np.linspace(center[1] - span, center[1] + span, n)
+    gx, gy = np.meshgrid(xs, ys)
+    grid = np.repeat(run.theta[None, :], n * n, axis=0)
+    grid[:, i], grid[:, j] = gx.ravel(), gy.ravel()
+    Z = forward(grid, run.data.X_train, run.layout, run.model.act)[-1]
+    loss = np.mean(run.model.loss_fn.per_sample(Z, run.data.y_train), axis=-1)
+    return (loss + run.penalty.value(grid)).reshape(n, n)
+
+
+def test_loss_grid_in_small_blocks_equals_the_whole_grid_at_once(monkeypatch):
+    run = pv.Run(pv.TrainConfig(dataset="blobs", n_samples=60, n_classes=3, hidden_layers=(4, 3), optimizer="adam",
+                                learning_rate=0.05, batch_size=10, regularizer="l2", reg_strength=0.01)).step(7)
+    expected = unchunked_loss_grid(run, "W2[1,2]", "b1[0]", center=(0.3, -0.2), span=1.5, n=9)
+    blocks = []
+
+    def spy(theta, X, layout, act):
+        blocks.append(len(theta))
+        return forward(theta, X, layout, act)
+
+    per_point = run.layout.n_params + len(run.data.y_train) * (4 + 3 + 3 + 4)  # its parameters and activations
+    monkeypatch.setattr(run_module, "LOSS_GRID_BUDGET", 7 * per_point)
+    monkeypatch.setattr(run_module, "forward", spy)
+    xs, ys, Z = run.loss_grid("W2[1,2]", "b1[0]", center=(0.3, -0.2), span=1.5, n=9)
+    assert blocks == [7] * 11 + [4]  # 81 points, 7 at a time
+    np.testing.assert_array_equal(Z, expected)
+    np.testing.assert_array_equal(xs, np.linspace(-1.2, 1.8, 9))
+
+
+def test_loss_grid_memory_follows_its_budget_not_the_network_size(monkeypatch):
+    import tracemalloc
+    run = pv.Run(pv.TrainConfig(dataset="moons", n_samples=200, hidden_layers=(64,) * 6))
+    monkeypatch.setattr(run_module, "LOSS_GRID_BUDGET", 250_000)  # 2 MB; the whole 11x11 grid of thetas is 20 MB
+    tracemalloc.start()
+    try:
+        run.loss_grid("W1[0,0]", "b1[0]", n=11)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert 121 * run.layout.n_params * 8 > 20e6
+    assert peak < 2 * 250_000 * 8
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(n=0), r"n must be a whole number in \[2, 1000\]; got 0"),
+    (dict(n=1), r"n must be a whole number in \[2, 1000\]; got 1"),
+    (dict(n=1001), r"n must be a whole number in \[2, 1000\]; got 1001"),
+    (dict(n=4.5), r"n must be a whole number in \[2, 1000\]; got 4.5"),
+    (dict(span=-1.0), r"span must be a number in \(0, inf\); got -1.0"),
+    (dict(span=0), r"span must be a number in \(0, inf\); got 0"),
+    (dict(span=float("nan")), r"span must be a number in \(0, inf\); got nan"),
+    (dict(center=(1.0,)), r"center must be a pair \(x, y\) of numbers; got \(1.0,\)"),
+    (dict(center=(0.0, float("inf"))), r"center\[1\] must be a number"),
+    (dict(theta=np.zeros(3)), r"theta must be a vector of all 2 parameters \(as run.theta\); got shape \(3,\)"),
+])
+def test_loss_grid_rejects_bad_arguments_naming_them(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        linear_run().loss_grid("W1[0,0]", "b1[0]", **kwargs)
+
+
+def test_loss_grid_needs_two_different_parameters():
+    with pytest.raises(ValueError, match=r"p1 and p2 must be two different parameters; both are 'W1\[0,0\]'"):
+        linear_run().loss_grid("W1[0,0]", "W1[0,0]")
+
+
+def test_loss_grid_parameter_name_must_be_a_string():
+    with pytest.raises(ValueError, match="a parameter name must be a string like W1"):
+        linear_run().loss_grid(0, "b1[0]")
+
+
+def test_loss_grid_smallest_grid_is_its_four_corners():
+    run = linear_run()
+    xs, ys, Z = run.loss_grid("W1[0,0]", "b1[0]", center=(0.0, 0.0), span=1.0, n=2)
+    X, y = run.data.X_train[:, 0], run.data.y_train
+    assert xs.tolist() == ys.tolist() == [-1.0, 1.0]
+    assert Z[1, 0] == pytest.approx(np.mean((-X + 1 - y) ** 2), rel=1e-12)
 
 
 # ---- zero initialisation: symmetry is never broken ------------------------------------------------------
