@@ -195,6 +195,7 @@ def make_raw(cfg: TrainConfig) -> RawData:
 
 def prepare(raw: RawData, cfg: TrainConfig) -> Dataset:
     """Split raw data into train and test (seeded by cfg.seed) and build the model's input features."""
+    raw = check_raw(raw)
     n = len(raw.y)
     n_test = max(1, int(round(n * cfg.test_fraction)))
     if n - n_test < 2:
@@ -202,15 +203,95 @@ def prepare(raw: RawData, cfg: TrainConfig) -> Dataset:
     order = np.random.default_rng([cfg.seed, 2]).permutation(n)
     test, train = order[:n_test], order[n_test:]
     feats = Features.fit(raw.X[train], cfg.poly_degree, cfg.scale_inputs, raw.input_names)
-    y = raw.y.astype(np.float64) if raw.task == "regression" else raw.y.astype(np.int64)
-    return Dataset(feats(raw.X[train]), y[train], feats(raw.X[test]), y[test], raw.X[train], raw.X[test],
+    return Dataset(feats(raw.X[train]), raw.y[train], feats(raw.X[test]), raw.y[test], raw.X[train], raw.X[test],
                    raw.task, raw.n_classes, feats, raw.input_names, raw.target_name, raw.class_names)
 
 
+# ---- checking data that comes from outside (a CSV, or a RawData built by hand) ---------------------------
+
+TASKS = ("regression", "binary", "multiclass")
+MAX_INPUTS = 20  # input columns of a CSV or a RawData
+MAX_CLASSES = 10
+
+
+def check_raw(raw: RawData) -> RawData:
+    """raw with X as (n, d) float64 and y as float64 targets or int64 class indices, or a ValueError that says
+    which field is wrong and what is allowed. `prepare` calls it, so bad data is caught before any training."""
+    if not isinstance(raw, RawData):
+        raise ValueError("data must be a RawData (as pv.load_csv returns, or pv.RawData(X, y, task, n_classes, "
+                         f"input_names)) or a Dataset (as pv.prepare returns); got {type(raw).__name__}")
+    X, y = _numbers("X", raw.X), _numbers("y", raw.y)
+    if X.ndim != 2:
+        hint = " (for a single input, pass X[:, None])" if X.ndim == 1 else ""
+        raise ValueError(f"data.X must be a 2-D array of shape (n_samples, n_inputs); got shape {X.shape}{hint}")
+    if y.ndim != 1:
+        raise ValueError(f"data.y must be a 1-D array of one target per row; got shape {y.shape}")
+    if len(X) != len(y):
+        raise ValueError(f"data.X has {len(X)} rows but data.y has {len(y)}; they need one target per row")
+    if len(y) > MAX_SAMPLES:
+        raise ValueError(f"data has {len(y)} rows; at most {MAX_SAMPLES} are allowed")
+    if not 1 <= X.shape[1] <= MAX_INPUTS:
+        raise ValueError(f"data.X has {X.shape[1]} columns; it needs 1 to {MAX_INPUTS} inputs")
+    names = tuple(map(str, raw.input_names))
+    if len(names) != X.shape[1]:
+        raise ValueError(f"data.input_names must have one name per column of data.X ({X.shape[1]}); got {names}")
+    _check_finite(X, names, first_row=0, where="data.X: ")
+    y = _targets(y, raw)
+    return raw._replace(X=X.astype(np.float64), y=y, n_classes=int(raw.n_classes), input_names=names,
+                        class_names=_class_names(raw))
+
+
+def _numbers(field: str, values) -> np.ndarray:
+    try:
+        arr = np.asarray(values)
+    except ValueError:  # ragged rows
+        raise ValueError(f"data.{field} must be an array of numbers with the same length in every row") from None
+    if arr.dtype.kind not in "biuf":
+        raise ValueError(f"data.{field} must be an array of numbers; got dtype {arr.dtype}")
+    return arr
+
+
+def _targets(y: np.ndarray, raw: RawData) -> np.ndarray:
+    """y as float64 regression targets, or int64 class indices 0 .. n_classes − 1."""
+    if raw.task not in TASKS:
+        raise ValueError(f"data.task must be one of {', '.join(TASKS)}; got {raw.task!r}")
+    allowed = {"regression": (1, 1), "binary": (2, 2), "multiclass": (3, MAX_CLASSES)}[raw.task]
+    k = raw.n_classes
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not allowed[0] <= k <= allowed[1]:
+        rule = str(allowed[0]) if allowed[0] == allowed[1] else f"a whole number in [{allowed[0]}, {allowed[1]}]"
+        raise ValueError(f"data.n_classes must be {rule} for a {raw.task} task; got {k!r}")
+    y = y.astype(np.float64)
+    if raw.task == "regression":
+        if not np.all(np.isfinite(y)):
+            r = int(np.argmin(np.isfinite(y)))
+            raise ValueError(f"data.y must be finite numbers; got {y[r]} at row {r}")
+        return y
+    bad = ~((y >= 0) & (y < k) & (y == np.round(y)))
+    if bad.any():
+        r = int(np.argmax(bad))
+        raise ValueError(f"data.y must hold class indices 0 to {k - 1} (task {raw.task}, n_classes={k}); "
+                         f"got {y[r]:g} at row {r}")
+    return y.astype(np.int64)
+
+
+def _class_names(raw: RawData) -> tuple[str, ...]:
+    names = tuple(map(str, raw.class_names))
+    if names and len(names) != raw.n_classes:
+        raise ValueError(f"data.class_names must have one name per class ({raw.n_classes}), or none; got {names}")
+    return names
+
+
+def _check_finite(X: np.ndarray, columns, first_row: int, where: str = "") -> None:
+    """A ValueError at the first missing (NaN) or infinite input, named by its column and row: one NaN would
+    make its whole column NaN once standardised, and the run would fail as if it diverged."""
+    bad = ~np.isfinite(X)
+    if bad.any():
+        r, c = np.argwhere(bad)[0]
+        kind = "a missing value" if np.isnan(X[r, c]) else "an infinite value"
+        raise ValueError(f"{where}column {columns[c]!r} has {kind} (row {r + first_row})")
+
+
 # ---- CSV --------------------------------------------------------------------------------------------
-
-MAX_CSV_FEATURES = 20
-
 
 def load_csv(source, target: str | None = None, task: str | None = None,
              max_rows: int = MAX_SAMPLES) -> RawData:
@@ -239,8 +320,8 @@ def load_csv(source, target: str | None = None, task: str | None = None,
     if target not in df.columns:
         raise ValueError(f"target column {target!r} is not in the CSV (columns: {', '.join(map(str, df.columns))})")
     X_df = df.drop(columns=[target])
-    if X_df.shape[1] > MAX_CSV_FEATURES:
-        raise ValueError(f"the CSV has {X_df.shape[1]} feature columns; at most {MAX_CSV_FEATURES} are allowed")
+    if X_df.shape[1] > MAX_INPUTS:
+        raise ValueError(f"the CSV has {X_df.shape[1]} feature columns; at most {MAX_INPUTS} are allowed")
     X = _numeric(X_df)
     y_col = df[target]
     if y_col.isna().any():
@@ -262,8 +343,8 @@ def load_csv(source, target: str | None = None, task: str | None = None,
     classes, y = np.unique(y_col.astype(str) if is_text else y_col.to_numpy(), return_inverse=True)
     if len(classes) < 2:
         raise ValueError(f"target column {target!r} has a single class ({classes[0]}); at least two are needed")
-    if len(classes) > 10:
-        raise ValueError(f"target column {target!r} has {len(classes)} classes; at most 10 are allowed")
+    if len(classes) > MAX_CLASSES:
+        raise ValueError(f"target column {target!r} has {len(classes)} classes; at most {MAX_CLASSES} are allowed")
     k = len(classes)
     return RawData(X, y.astype(np.int64), "binary" if k == 2 else "multiclass", k, names, str(target),
                    tuple(map(str, classes)))
@@ -278,10 +359,5 @@ def _numeric(X_df) -> np.ndarray:
             row = int(bad.argmax()) + 2 if bad.any() else 2
             raise ValueError(f"column {col!r} is not numeric (row {row}: {X_df[col].iloc[row - 2]!r})")
     X = X_df.to_numpy(dtype=np.float64)
-    if np.isnan(X).any():
-        r, c = np.argwhere(np.isnan(X))[0]
-        raise ValueError(f"column {X_df.columns[c]!r} has a missing value (row {r + 2})")
-    if not np.all(np.isfinite(X)):
-        r, c = np.argwhere(~np.isfinite(X))[0]
-        raise ValueError(f"column {X_df.columns[c]!r} has an infinite value (row {r + 2})")
+    _check_finite(X, X_df.columns, first_row=2)  # row 1 of the file is the header
     return X

@@ -196,3 +196,77 @@ def test_split_that_leaves_under_two_training_points_is_a_value_error():
 def test_dataset_repr_is_readable():
     cfg = cfg_for("ripple", poly_degree=2, test_fraction=0.2)
     assert repr(pv.prepare(pv.make_raw(cfg), cfg)) == "Dataset(regression, 81 train + 20 test, 2 inputs -> 5 features)"
+
+
+# ---- data from outside: RawData is checked before training -------------------------------------------------
+
+def two_inputs(n=20):
+    X = np.random.default_rng(0).normal(size=(n, 2))
+    return X, (X[:, 0] > 0).astype(np.int64)
+
+
+def raw_with(**changes):
+    X, y = two_inputs()
+    return pv.RawData(X, y, "binary", 2, ("a", "b"))._replace(**changes)
+
+
+CSV_CFG = pv.TrainConfig(dataset="csv", hidden_layers=(4,))
+
+
+def test_one_missing_input_is_named_by_column_and_row_not_reported_as_divergence():
+    X, _ = two_inputs()
+    X[3, 1] = np.nan
+    with pytest.raises(ValueError, match=r"^data.X: column 'b' has a missing value \(row 3\)$"):
+        pv.Run(CSV_CFG, data=raw_with(X=X))
+
+
+def test_an_infinite_input_is_named_by_column_and_row():
+    X, _ = two_inputs()
+    X[7, 0] = -np.inf
+    with pytest.raises(ValueError, match=r"^data.X: column 'a' has an infinite value \(row 7\)$"):
+        pv.prepare(raw_with(X=X), CSV_CFG)
+
+
+@pytest.mark.parametrize("changes, message", [
+    (dict(y=two_inputs()[1][:10]), r"data.X has 20 rows but data.y has 10; they need one target per row"),
+    (dict(task="classification"), r"data.task must be one of regression, binary, multiclass; got 'classification'"),
+    (dict(X=two_inputs()[0][:, 0]), r"data.X must be a 2-D array .*; got shape \(20,\) \(for a single input, pass "
+                                    r"X\[:, None\]\)"),
+    (dict(y=two_inputs()[1][:, None]), r"data.y must be a 1-D array of one target per row; got shape \(20, 1\)"),
+    (dict(X=np.full((20, 2), "x")), r"data.X must be an array of numbers; got dtype <U1"),
+    (dict(X=np.zeros((20, 21))), r"data.X has 21 columns; it needs 1 to 20 inputs"),
+    (dict(input_names=("a",)), r"data.input_names must have one name per column of data.X \(2\); got \('a',\)"),
+    (dict(n_classes=3), r"data.n_classes must be 2 for a binary task; got 3"),
+    (dict(task="multiclass", n_classes=11), r"data.n_classes must be a whole number in \[3, 10\] for a multiclass "
+                                            r"task; got 11"),
+    (dict(y=np.arange(20) % 5), r"data.y must hold class indices 0 to 1 \(task binary, n_classes=2\); got 2 at row 2"),
+    (dict(y=np.where(np.arange(20) == 4, 0.5, 1.0)), r"class indices 0 to 1 .*; got 0.5 at row 4"),
+    (dict(task="regression", n_classes=1, y=np.where(np.arange(20) == 6, np.nan, 1.0)),
+     r"data.y must be finite numbers; got nan at row 6"),
+    (dict(class_names=("no", "yes", "maybe")),
+     r"data.class_names must have one name per class \(2\), or none; got \('no', 'yes', 'maybe'\)"),
+])
+def test_malformed_raw_data_is_a_value_error_naming_the_field(changes, message):
+    with pytest.raises(ValueError, match=message):
+        pv.Run(CSV_CFG, data=raw_with(**changes))
+
+
+@pytest.mark.parametrize("data", [two_inputs()[0], two_inputs(), pytest.param("moons", id="str")])
+def test_data_that_is_not_raw_data_says_what_is_expected(data):
+    with pytest.raises(ValueError, match=r"data must be a RawData .* or a Dataset .*; got (ndarray|tuple|str)$"):
+        pv.Run(CSV_CFG, data=data)
+
+
+def test_data_frame_as_data_says_what_is_expected():
+    pd = pytest.importorskip("pandas")
+    with pytest.raises(ValueError, match="data must be a RawData .*; got DataFrame"):
+        pv.Run(CSV_CFG, data=pd.DataFrame(two_inputs()[0]))
+
+
+def test_raw_data_from_lists_and_floats_is_normalised():
+    X, y = two_inputs()
+    raw = pv.RawData(X.tolist(), y.astype(float).tolist(), "binary", np.int64(2), ["a", "b"])
+    data = pv.prepare(raw, CSV_CFG)
+    assert data.y_train.dtype == np.int64 and data.X_train.dtype == np.float64
+    assert data.input_names == ("a", "b") and data.n_classes == 2 and type(data.n_classes) is int
+    np.testing.assert_array_equal(np.sort(np.r_[data.y_train, data.y_test]), np.sort(y))
