@@ -139,7 +139,9 @@ class Run:
     """
 
     def __init__(self, cfg: TrainConfig | None = None, data: RawData | Dataset | None = None, **overrides):
-        cfg = (cfg or TrainConfig()).replace(**overrides) if overrides else (cfg or TrainConfig())
+        example = "Run(TrainConfig(dataset='moons')) or Run(dataset='moons')"
+        cfg = TrainConfig() if cfg is None else _check_cfg(cfg, example)
+        cfg = cfg.replace(**overrides) if overrides else cfg
         self.data = to_dataset(cfg, data)
         self.model = build_model(cfg, self.data)
         self.layout = self.model.layout
@@ -187,6 +189,7 @@ class Run:
     def update_config(self, cfg: TrainConfig) -> None:
         """Change hyperparameters mid-run, keeping the current weights. Only HOT_FIELDS may differ; a new
         optimizer starts with fresh state (its moments are not transferable)."""
+        _check_cfg(cfg, "run.update_config(run.cfg.replace(learning_rate=0.1))")
         changed = {k for k, v in cfg.to_dict().items() if v != self.cfg.to_dict()[k]}
         cold = changed - HOT_FIELDS
         if cold:
@@ -354,8 +357,9 @@ class Run:
 
     def predict(self, inputs: np.ndarray) -> np.ndarray:
         """Model outputs for raw inputs (the dataset's input space, e.g. 2-D points): regression values,
-        P(class 1) for binary, or an (n, k) array of class probabilities for multi-class."""
-        X = self.data.features(np.atleast_2d(np.asarray(inputs, dtype=np.float64)))
+        P(class 1) for binary, or an (n, k) array of class probabilities for multi-class.
+        inputs: an (n, n_inputs) array, one point, or (data with one input) a 1-D array of x values."""
+        X = self.data.features(self._points(inputs))
         with np.errstate(all="ignore"):
             Z = forward(self._theta, X, self.layout, self.model.act)[-1][0]
             if self.model.task == "regression":
@@ -364,6 +368,19 @@ class Run:
                 return 0.5 * (1.0 + np.tanh(0.5 * Z[:, 0]))
             E = np.exp(Z - Z.max(axis=1, keepdims=True))
             return E / E.sum(axis=1, keepdims=True)
+
+    def _points(self, inputs) -> np.ndarray:
+        names = self.data.input_names
+        rule = f"inputs must be numbers of shape (n, {len(names)}), one column per input ({', '.join(names)})"
+        try:
+            X = np.asarray(inputs, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ValueError(f"{rule}; got {type(inputs).__name__} that is not all numbers") from None
+        if X.ndim < 2:  # one point, or one x value per point when there is a single input
+            X = X.reshape(-1, 1) if len(names) == 1 else X.reshape(1, -1)
+        if X.ndim != 2 or X.shape[1] != len(names):
+            raise ValueError(f"{rule}; got shape {np.shape(inputs)}")
+        return X
 
     def loss_grid(self, p1: str, p2: str, center: tuple[float, float] | None = None, span: float | None = None,
                   n: int = 41, theta: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -428,6 +445,13 @@ def _finite_row(row: np.ndarray) -> bool:
     has not yet); NaN is allowed elsewhere, e.g. step 0 has no gradient yet."""
     values = row.tolist()  # eleven floats: plain Python is faster than two numpy reductions, every step
     return all(map(math.isfinite, values[2:6])) and not any(map(math.isinf, values))
+
+
+def _check_cfg(cfg, example: str) -> TrainConfig:
+    if not isinstance(cfg, TrainConfig):
+        hint = " (TrainConfig.from_dict(d) builds one from a dict)" if isinstance(cfg, dict) else ""
+        raise ValueError(f"cfg must be a TrainConfig, e.g. {example}; got {type(cfg).__name__}{hint}")
+    return cfg
 
 
 def _check_center(center) -> tuple[float, float]:

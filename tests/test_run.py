@@ -150,6 +150,27 @@ def test_regression_predict_of_linear_model_is_w_x_plus_b():
     np.testing.assert_allclose(run.predict(x), hand[:, 0], rtol=1e-14)
 
 
+@pytest.mark.parametrize("inputs, shape", [([[1.0, 2.0, 3.0]], r"\(1, 3\)"), (np.zeros((2, 2, 2)), r"\(2, 2, 2\)"),
+                                           (5.0, r"\(\)")])
+def test_predict_with_the_wrong_number_of_inputs_names_them(inputs, shape):
+    run = pv.Run(pv.TrainConfig(dataset="moons", n_samples=40, hidden_layers=(3,)))
+    with pytest.raises(ValueError, match=r"inputs must be numbers of shape \(n, 2\), one column per input "
+                                         rf"\(x1, x2\); got shape {shape}$"):
+        run.predict(inputs)
+
+
+def test_predict_non_numbers_is_a_value_error():
+    run = pv.Run(pv.TrainConfig(dataset="moons", n_samples=40, hidden_layers=(3,)))
+    with pytest.raises(ValueError, match="inputs must be numbers .*; got list that is not all numbers"):
+        run.predict([["a", "b"]])
+
+
+def test_predict_on_one_input_data_takes_a_1d_array_of_x_values():
+    run = pv.Run(pv.TrainConfig(dataset="sine", n_samples=40, poly_degree=3, hidden_layers=(4,))).step(5)
+    xs = np.array([-0.5, 0.1, 0.7])
+    np.testing.assert_array_equal(run.predict(xs), run.predict(xs[:, None]))
+    assert run.predict(0.1).shape == (1,) and run.predict(0.1)[0] == pytest.approx(run.predict(xs)[1], rel=1e-12)
+
 # ---- loss_grid ------------------------------------------------------------------------------------------
 
 def test_loss_grid_equals_mse_by_hand():
@@ -523,6 +544,19 @@ def test_changing_batch_size_mid_run():
     run.step_epoch()
     assert run.epoch == epoch + 1
 
+
+@pytest.mark.parametrize("cfg, got", [("moons", "str"), ({"learning_rate": 0.1}, r"dict \(TrainConfig.from_dict")])
+def test_run_needs_a_train_config(cfg, got):
+    with pytest.raises(ValueError, match=rf"cfg must be a TrainConfig, e.g. Run\(TrainConfig\(dataset='moons'\)\) or "
+                                         rf"Run\(dataset='moons'\); got {got}"):
+        pv.Run(cfg)
+
+
+def test_update_config_needs_a_train_config():
+    run = linear_run().step(2)
+    with pytest.raises(ValueError, match=r"cfg must be a TrainConfig, e.g. run.update_config\(run.cfg.replace\("):
+        run.update_config({"learning_rate": 0.5})
+    assert run.cfg.learning_rate == 0.1
 
 def test_hot_fields_are_config_fields():
     from paramviz.config import field_names
