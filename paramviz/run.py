@@ -120,10 +120,22 @@ class Recorder:
         self.steps[self.count] = step
         self.count += 1
         if self.count == len(self.rows):
-            keep = self.count // 2 + self.count % 2
-            self.rows[:keep] = self.rows[:self.count:2]
-            self.steps[:keep] = self.steps[:self.count:2]
-            self.count, self.stride = keep, self.stride * 2
+            self._thin()
+
+    def _thin(self) -> None:
+        keep = self.count // 2 + self.count % 2
+        self.rows[:keep] = self.rows[:self.count:2]
+        self.steps[:keep] = self.steps[:self.count:2]
+        self.count, self.stride = keep, self.stride * 2
+
+    def resize(self, capacity: int) -> None:
+        """Keep at most `capacity` rows from now on; the rows already kept stay, thinned as `add` thins them."""
+        size = max(capacity, 2)
+        while self.count >= size:
+            self._thin()
+        rows, steps = np.empty((size, self.rows.shape[1])), np.empty(size, dtype=np.int64)
+        rows[:self.count], steps[:self.count] = self.rows[:self.count], self.steps[:self.count]
+        self.rows, self.steps = rows, steps
 
     @property
     def last_step(self) -> int:
@@ -181,14 +193,17 @@ class Run:
         return self
 
     def _new_recorders(self) -> None:
-        cap = self.cfg.max_history
         every = self.cfg.record_every
-        self._history = Recorder(len(self._hist_cols), cap, every)
-        self._traj = Recorder(self.layout.n_params, min(cap, TRAJECTORY_BUDGET // self.layout.n_params), every)
+        self._history = Recorder(len(self._hist_cols), self.cfg.max_history, every)
+        self._traj = Recorder(self.layout.n_params, self._traj_capacity(), every)
+
+    def _traj_capacity(self) -> int:
+        return min(self.cfg.max_history, TRAJECTORY_BUDGET // self.layout.n_params)
 
     def update_config(self, cfg: TrainConfig) -> None:
-        """Change hyperparameters mid-run, keeping the current weights. Only HOT_FIELDS may differ; a new
-        optimizer starts with fresh state (its moments are not transferable)."""
+        """Change hyperparameters mid-run, keeping the current weights and the history so far. Only HOT_FIELDS
+        may differ. A new optimizer starts with fresh state (its moments are not transferable); a new batch size
+        takes effect from the next step, within the current epoch; a smaller max_history thins the history."""
         _check_cfg(cfg, "run.update_config(run.cfg.replace(learning_rate=0.1))")
         changed = {k for k, v in cfg.to_dict().items() if v != self.cfg.to_dict()[k]}
         cold = changed - HOT_FIELDS
@@ -198,13 +213,17 @@ class Run:
         self._configure(cfg)
         if cfg.optimizer != old.optimizer:
             self.opt_state = self.optimizer.init(self._theta)
-        if cfg.batch_size != old.batch_size:
-            self._pos, self._order = 0, self._new_order()
         if cfg.max_history != old.max_history:
-            self._new_recorders()
-            self._record(force=True)
+            self._history.resize(cfg.max_history)
+            self._traj.resize(self._traj_capacity())
 
     # ---- training ------------------------------------------------------------------------------------
+    @property
+    def epochs_done(self) -> float:
+        """Passes over the training data so far, counting the current one in part: 2.5 is halfway through the
+        third epoch. The history's epoch column. (`epoch` counts whole epochs: 2 here.)"""
+        return self.epoch + self._pos / len(self._order)
+
     @property
     def learning_rate(self) -> float:
         """The learning rate in force now (the schedule applied to cfg.learning_rate)."""
@@ -291,7 +310,7 @@ class Run:
             self._acts = (self.step_count, A)
         ev = evaluate(self._theta, self.data, self.model, self.penalty, self._X_all, self._y_all, Z=A[-1])
         last = self._last
-        return np.array([self.step_count, self.step_count / self.steps_per_epoch, ev["train_loss"][0],
+        return np.array([self.step_count, self.epochs_done, ev["train_loss"][0],
                          ev["test_loss"][0], last["batch_loss"], ev["penalty"][0],
                          ev[self._metric_cols[0]][0], ev[self._metric_cols[1]][0], last["grad_norm"],
                          last["update_ratio"], last.get("learning_rate", self.learning_rate)])

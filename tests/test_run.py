@@ -558,6 +558,71 @@ def test_update_config_needs_a_train_config():
         run.update_config({"learning_rate": 0.5})
     assert run.cfg.learning_rate == 0.1
 
+def test_epoch_column_keeps_counting_passes_when_the_batch_size_changes():
+    run = pv.Run(pv.TrainConfig(batch_size=140)).step(100)  # 140 training points: one step is one epoch
+    run.update_config(run.cfg.replace(batch_size=14))  # now ten steps are one epoch
+    run.step(20)
+    h = run.history.set_index("step")["epoch"]
+    assert h[100] == 100.0 and h[101] == pytest.approx(100.1) and h[110] == 101.0 and h[120] == 102.0
+    assert np.all(np.diff(h.to_numpy()) > 0)
+    assert run.epoch == 102 == run.epochs_done
+
+
+def test_a_new_batch_size_finishes_the_current_epoch_with_every_point_once():
+    run = linear_run(batch_size=10)  # 70 training points
+    batches, next_batch = [], run._next_batch
+    run._next_batch = lambda: batches.append(next_batch()) or batches[-1]
+    run.step(3)
+    run.update_config(run.cfg.replace(batch_size=35))
+    run.step(1)
+    assert run.epoch == 0 and run.history["epoch"].iloc[-1] == pytest.approx(65 / 70)
+    run.step(1)  # the epoch's last five points
+    assert run.epoch == 1 and run.history["epoch"].iloc[-1] == 1.0
+    assert [len(b) for b in batches] == [10, 10, 10, 35, 5]
+    assert sorted(np.concatenate(batches)) == list(range(70))
+
+
+def test_epoch_column_is_the_fraction_of_the_data_seen():
+    run = linear_run(batch_size=16).step(6)  # 70 training points: batches of 16, 16, 16, 16 and 6
+    np.testing.assert_allclose(run.history["epoch"], [0, 16 / 70, 32 / 70, 48 / 70, 64 / 70, 1, 1 + 16 / 70],
+                               rtol=1e-15)
+    assert run.epochs_done == pytest.approx(1 + 16 / 70) and run.epoch == 1
+
+
+def test_a_smaller_max_history_thins_the_history_instead_of_wiping_it():
+    run = linear_run(max_history=200).step(150)
+    before = run.history.set_index("step")
+    run.update_config(run.cfg.replace(max_history=20))
+    after = run.history.set_index("step")
+    assert len(after) <= 21 and after.index[0] == 0 and after.index[-1] == 150
+    gaps = np.diff(after.index[:-1])
+    assert len(set(gaps)) == 1 and gaps[0] >= 8
+    pd.testing.assert_frame_equal(after, before.loc[after.index])
+    run.step(50)
+    assert len(run.history) <= 21 and run.history["step"].iloc[0] == 0 and run.history["step"].iloc[-1] == 200
+    assert len(run.trajectory) <= 21
+    np.testing.assert_array_equal(run.trajectory["step"], run.history["step"])
+
+
+def test_a_larger_max_history_keeps_every_row():
+    run = linear_run(max_history=20).step(60)
+    before = run.history
+    run.update_config(run.cfg.replace(max_history=1000))
+    pd.testing.assert_frame_equal(run.history, before)
+    run.step(40)
+    assert run.history["step"].iloc[:len(before)].tolist() == before["step"].tolist()
+    assert run.history["step"].iloc[-1] == 100
+
+
+def test_recorder_resize_keeps_its_rows_evenly_thinned():
+    rec = Recorder(n_cols=1, capacity=100)
+    for step in range(90):
+        rec.add(step, (10.0 * step,))
+    rec.resize(10)
+    steps = rec.steps[:rec.count]
+    assert rec.count < 10 and rec.stride == 16 and steps.tolist() == list(range(0, 90, 16))
+    np.testing.assert_array_equal(rec.rows[:rec.count, 0], 10.0 * steps)
+
 def test_hot_fields_are_config_fields():
     from paramviz.config import field_names
     assert pv.HOT_FIELDS <= set(field_names())
