@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -198,8 +199,8 @@ def field_names() -> list[str]:
 
 def _check_layers(layers: Any) -> tuple[int, ...]:
     rule = f"a list of 0 to {MAX_HIDDEN_LAYERS} widths, each {WIDTH.describe()}"
-    if isinstance(layers, (str, bytes)) or not hasattr(layers, "__iter__"):
-        raise ValueError(f"hidden_layers must be {rule}; got {layers!r}")
+    if isinstance(layers, (str, bytes)) or not isinstance(layers, (Sequence, np.ndarray)):  # not a dict or a set
+        raise ValueError(f"hidden_layers must be {rule}; got {type(layers).__name__} {layers!r}")
     layers = tuple(layers)
     if len(layers) > MAX_HIDDEN_LAYERS:
         raise ValueError(f"hidden_layers must be {rule}; got {len(layers)} layers")

@@ -106,9 +106,15 @@ def test_at_most_six_hidden_layers():
     raises_naming("hidden_layers", "0 to 6", hidden_layers=(2,) * 7)
 
 
-@pytest.mark.parametrize("layers", ["8,8", 8, None, b"\x08"])
+@pytest.mark.parametrize("layers", ["8,8", 8, None, b"\x08", {4: 1}, {4, 8}, (w for w in (4, 4))])
 def test_hidden_layers_must_be_a_list(layers):
-    raises_naming("hidden_layers", "0 to 6", hidden_layers=layers)
+    msg = raises_naming("hidden_layers", "a list of 0 to 6 widths", hidden_layers=layers)
+    assert f"got {type(layers).__name__} " in msg
+
+
+@pytest.mark.parametrize("layers", [[4, 2], (4, 2), np.array([4, 2]), range(4, 1, -2)])
+def test_hidden_layers_may_be_any_sequence(layers):
+    assert pv.TrainConfig(hidden_layers=layers).hidden_layers == (4, 2)
 
 
 def test_no_hidden_layers_is_a_valid_linear_model():
