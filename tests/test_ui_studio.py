@@ -214,6 +214,19 @@ def test_step_advances_the_step_metric_by_one_step_or_one_epoch():
     assert metric(at, "Step") == str(r.steps_per_epoch)
 
 
+def test_the_epoch_metric_counts_passes_over_the_data_across_a_batch_size_change():
+    at = open_studio()  # 140 training points in batches of 32: 5 steps an epoch
+    at.button_group(key="step_unit").set_value("1 epoch").run()
+    at.button(key="step").click().run()
+    assert metric(at, "Epoch") == "1.0"
+    at.select_slider(key="batch_size").set_value(64).run()  # training goes on: 3 steps an epoch now
+    assert the_run(at).step_count == 5
+    at.button(key="step").click().run()
+    assert the_run(at).step_count == 8
+    assert metric(at, "Epoch") == "2.0"  # not 8 / 3 = 2.7
+    assert the_run(at).history["epoch"].iloc[-1] == 2.0
+
+
 def test_play_runs_one_frame_of_speed_steps_and_pause_stops():
     at = open_studio({"speed": "50"})
     at.button(key="play").click().run()

@@ -335,7 +335,7 @@ def metrics_ui(r: pv.Run) -> None:
     row.metric("Step", f"{r.step_count:,}", delta=f"{moved:+,}", delta_color="off",
                help="Optimizer steps so far (one step = one minibatch update); the delta is how many steps "
                     "were taken since the numbers were last drawn.")
-    row.metric("Epoch", f"{r.step_count / r.steps_per_epoch:.1f}",
+    row.metric("Epoch", f"{r.epochs_done:.1f}",
                help=f"Passes over the training data; one epoch is {r.steps_per_epoch} steps.")
     for name, key in (("Train loss", "train_loss"), ("Test loss", "test_loss")):
         row.metric(name, _fmt(now[key]), delta=_fmt(now[key] - start[key]), delta_color="inverse",
