@@ -58,6 +58,30 @@ def test_capacity_figure_labels_underfitting_left_and_overfitting_right_of_the_b
     assert not any("underfitting" in t for t in at_start)
 
 
+def _widths(test=(0.5, 0.3, 0.2, 0.25, 0.3, 0.4, 0.6)) -> pd.DataFrame:
+    widths = [1, 2, 4, 8, 16, 32, 64][:len(test)]
+    df = pd.DataFrame({"hidden_width": widths, "final_test_loss": test, "diverged": False,
+                       "final_train_loss": np.geomspace(0.4, 0.01, len(test))})
+    return lab._mark_best(df, "final_test_loss")
+
+
+def test_capacity_figure_over_hidden_width_spans_the_widths_on_a_log_axis():
+    fig = charts.capacity_figure(_widths(), "hidden_width")
+    axis = fig.layout.xaxis
+    assert axis.type == "log" and list(axis.tickvals) == [1, 2, 4, 8, 16, 32, 64]
+    assert list(axis.ticktext) == ["1", "2", "4", "8", "16", "32", "64"]
+    lo, hi = axis.range  # log10 units: just beyond log10(1) = 0 and log10(64) = 1.81, not 10^64
+    assert -0.3 < lo < 0 and np.log10(64) < hi < np.log10(64) + 0.3
+
+
+@pytest.mark.parametrize("param, curve", [("poly_degree", _capacity()), ("hidden_width", _widths())])
+def test_underfitting_and_overfitting_labels_sit_at_the_plot_edges_on_any_axis(param, curve):
+    notes = {a.text: a for a in charts.capacity_figure(curve, param).layout.annotations}
+    under, over = notes["← underfitting (high bias)"], notes["overfitting (high variance) →"]
+    assert (under.xref, under.x, under.xanchor) == ("paper", 0, "left")
+    assert (over.xref, over.x, over.xanchor) == ("paper", 1, "right")
+
+
 def test_log_axis_labels_plain_numbers_at_1_2_5():
     ax = charts.log_axis([0.03, 0.4])
     assert ax["type"] == "log"

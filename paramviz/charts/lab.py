@@ -95,20 +95,30 @@ def capacity_figure(curve: pd.DataFrame, param: str = "poly_degree") -> go.Figur
     if len(diverged):
         fig.add_trace(go.Scatter(x=diverged[param], y=diverged["final_test_loss"], mode="markers", name="diverged",
                                  marker={"symbol": "x", "size": 14, "color": "black"}, hoverinfo="skip"))
-    fig.update_xaxes(title_text=label, dtick=1 if param != "hidden_width" else None,
-                     type="log" if param == "hidden_width" else "linear")
+    fig.update_xaxes(title_text=label, **_capacity_axis(x, param))
     fig.update_yaxes(title_text="loss after training (log scale)",
                      **log_axis(curve["final_train_loss"], curve["final_test_loss"]))
     return styled(fig, clickmode="event+select")
 
 
+def _capacity_axis(x: pd.Series, param: str) -> dict:
+    """Degrees and depths one apart on a linear axis; widths (1, 2, 4, ... 64) on a log axis, labelled at each
+    width, with its range set in log10 units as plotly's log axes are."""
+    if param != "hidden_width":
+        return {"type": "linear", "dtick": 1}
+    lo, hi = np.log10(x.min()), np.log10(x.max())
+    pad = 0.05 * (hi - lo) + 0.1
+    return {"type": "log", "range": [lo - pad, hi + pad], "tickvals": list(x), "ticktext": [str(v) for v in x]}
+
+
 def _underfit_overfit_labels(fig: go.Figure, curve: pd.DataFrame, param: str, best) -> None:
+    """At the plot's left and right edges, in paper units: on a log axis a data x would be read as log10(x)."""
     lo, hi = curve[param].min(), curve[param].max()
     if best > lo:
-        fig.add_annotation(x=lo, y=1.0, xref="x", yref="paper", text="← underfitting (high bias)", showarrow=False,
-                           xanchor="left", font={"size": TICK_FONT, "color": "gray"})
+        fig.add_annotation(x=0, y=1.0, xref="paper", yref="paper", text="← underfitting (high bias)",
+                           showarrow=False, xanchor="left", font={"size": TICK_FONT, "color": "gray"})
     if best < hi:
-        fig.add_annotation(x=hi, y=1.0, xref="x", yref="paper", text="overfitting (high variance) →",
+        fig.add_annotation(x=1, y=1.0, xref="paper", yref="paper", text="overfitting (high variance) →",
                            showarrow=False, xanchor="right", font={"size": TICK_FONT, "color": "gray"})
 
 
