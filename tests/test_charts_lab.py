@@ -18,6 +18,25 @@ def _trace(fig: go.Figure, name: str):
     return found[0]
 
 
+def _contrast(color: str, background: str) -> float:
+    """WCAG contrast ratio of two "#rrggbb" colours (1 = none, 21 = black on white)."""
+    def luminance(c: str) -> float:
+        rgb = np.array([int(c[i:i + 2], 16) for i in (1, 3, 5)]) / 255
+        lin = np.where(rgb <= 0.03928, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+        return float(lin @ [0.2126, 0.7152, 0.0722])
+    hi, lo = sorted((luminance(color), luminance(background)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+# Streamlit's page backgrounds in the light and the dark theme: the lab's figures are drawn on either.
+LIGHT_PAGE, DARK_PAGE = "#ffffff", "#0e1117"
+
+
+def assert_readable_in_both_themes(color: str) -> None:
+    color = {"black": "#000000", "white": "#ffffff"}.get(color, color)
+    assert min(_contrast(color, LIGHT_PAGE), _contrast(color, DARK_PAGE)) >= 3, color
+
+
 # ---- capacity ------------------------------------------------------------------------------------------------
 
 def _capacity(test=(0.4, 0.1, 0.05, 0.2, 0.9), seeds_band=False) -> pd.DataFrame:
@@ -144,6 +163,17 @@ def test_early_stopping_figure_marks_the_best_step_and_the_stop():
     assert ("rect", 40) in shapes  # the skipped steps, from the stop to the end
 
 
+def test_early_stopping_marks_read_on_light_and_dark_pages():
+    history = pd.DataFrame({"step": [0, 10, 20, 30], "train_loss": [1, 0.5, 0.3, 0.2], "test_loss": [1, 0.4, 0.5, 0.6]})
+    fig = charts.early_stopping_figure(history, lab.early_stopping(history, patience=2))
+    assert_readable_in_both_themes(_trace(fig, "weights early stopping keeps").marker.color)
+    stop = next(s for s in fig.layout.shapes if s.type == "line")
+    assert stop.line.dash == "dash"
+    assert_readable_in_both_themes(stop.line.color)
+    label = next(a for a in fig.layout.annotations if a.text.startswith("stop at step"))
+    assert_readable_in_both_themes(label.font.color)
+
+
 # ---- bias–variance ----------------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -163,6 +193,13 @@ def test_bias_variance_fits_figure_overlays_every_resample_and_the_truth(bv):
     np.testing.assert_allclose(mean.y, expected)
 
 
+def test_the_true_function_and_diverged_crosses_read_on_light_and_dark_pages(bv):
+    truth = _trace(charts.bias_variance_fits_figure(bv, "poly_degree", 3), "true function f(x)")
+    assert truth.line.dash == "dash"
+    assert_readable_in_both_themes(truth.line.color)
+    assert_readable_in_both_themes(charts.DIVERGED_MARKER["color"])
+
+
 def test_bias_variance_bars_stack_to_the_expected_error_and_flag_bars_off_the_scale(bv):
     total = bv.summary["expected_error"].to_numpy()
     clip = 0.5 * (total[0] + total[2]) / total.min()  # a level between degree 1's total and degree 12's
@@ -171,10 +208,17 @@ def test_bias_variance_bars_stack_to_the_expected_error_and_flag_bars_off_the_sc
     assert {t.name for t in bars} == {"noise σ²", "bias²", "variance"} and fig.layout.barmode == "stack"
     stacked = np.sum([np.asarray(t.y) for t in bars], axis=0)
     np.testing.assert_allclose(stacked, total, rtol=1e-12)
-    labels = [a.text for a in fig.layout.annotations]
-    assert labels[0] == f"{total[0]:.3g}"
-    assert labels[2] == f"{total[2]:.3g} ↑"  # degree 12's variance runs off the clipped scale
-    assert total[0] < fig.layout.yaxis.range[1] < total[2]
+    labels = fig.layout.annotations
+    top = fig.layout.yaxis.range[1]
+    assert total[0] < top < total[2]
+    assert labels[0].text == f"{total[0]:.3g}" and labels[0].y == total[0] and labels[0].yanchor == "bottom"
+    # no box and no colour of its own: the theme's text colour, on the page, above the bar
+    assert labels[0].bgcolor is None and labels[0].font.color is None
+    # degree 12's variance runs off the clipped scale: its total is written up the bar, inside its top end,
+    # in white on the bar's colour, so that neighbouring tall bars' labels cannot overlap
+    assert labels[2].text == f"{total[2]:.3g} →" and labels[2].textangle == -90
+    assert (labels[2].y, labels[2].yanchor, labels[2].font.color) == (top, "top", "white")
+    assert min(_contrast("#ffffff", c) for c in (charts.VARIANCE_COLOR, charts.BIAS_COLOR, charts.NOISE_COLOR)) >= 3.5
 
 
 # ---- search -------------------------------------------------------------------------------------------------

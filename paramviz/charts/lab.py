@@ -11,7 +11,11 @@ from plotly.subplots import make_subplots
 from paramviz.lab import BiasVariance, EarlyStopping, weight_columns
 
 TRAIN_COLOR, TEST_COLOR, BEST_COLOR = "#1f77b4", "#ff7f0e", "#2ca02c"
-BIAS_COLOR, VARIANCE_COLOR, NOISE_COLOR, TRUE_COLOR = "#9467bd", "#d62728", "#7f7f7f", "#111111"
+BIAS_COLOR, VARIANCE_COLOR, NOISE_COLOR = "#9467bd", "#d62728", "#7f7f7f"
+# The figures have no background of their own: Streamlit draws them on a white or a near-black page. Marks
+# are mid-tone colours that read on both, never black or white (text takes the theme's colour).
+TRUE_COLOR, STOP_COLOR, DIVERGED_COLOR = "#2ca02c", "#d62728", "#d62728"
+DIVERGED_MARKER = {"symbol": "x", "size": 14, "color": DIVERGED_COLOR}
 FONT, TICK_FONT = 16, 14
 WEIGHT_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf",
                  "#bcbd22", "#7f7f7f")
@@ -94,7 +98,7 @@ def capacity_figure(curve: pd.DataFrame, param: str = "poly_degree") -> go.Figur
     diverged = curve[curve["diverged"]]
     if len(diverged):
         fig.add_trace(go.Scatter(x=diverged[param], y=diverged["final_test_loss"], mode="markers", name="diverged",
-                                 marker={"symbol": "x", "size": 14, "color": "black"}, hoverinfo="skip"))
+                                 marker=DIVERGED_MARKER, hoverinfo="skip"))
     fig.update_xaxes(title_text=label, **_capacity_axis(x, param))
     fig.update_yaxes(title_text="loss after training (log scale)",
                      **log_axis(curve["final_train_loss"], curve["final_test_loss"]))
@@ -214,10 +218,11 @@ def early_stopping_figure(history: pd.DataFrame, stop: EarlyStopping) -> go.Figu
     if stop.stopped:
         fig.add_trace(go.Scatter(x=[stop.restored_step], y=[stop.restored_test_loss], mode="markers",
                                  name="weights early stopping keeps",
-                                 marker={"symbol": "circle-open", "size": 20, "color": "black", "line": {"width": 3}}))
-        fig.add_vline(x=stop.stop_step, line={"color": "black", "dash": "dash", "width": 2},
+                                 marker={"symbol": "circle-open", "size": 20, "color": STOP_COLOR,
+                                         "line": {"width": 3}}))
+        fig.add_vline(x=stop.stop_step, line={"color": STOP_COLOR, "dash": "dash", "width": 2},
                       annotation_text=f"stop at step {stop.stop_step}", annotation_position="top right",
-                      annotation_font_size=TICK_FONT)
+                      annotation_font={"size": TICK_FONT, "color": STOP_COLOR})
     fig.update_xaxes(title_text="step")
     fig.update_yaxes(title_text="loss (log scale)", **log_axis(history["train_loss"], history["test_loss"]))
     return styled(fig)
@@ -241,7 +246,7 @@ def bias_variance_fits_figure(bv: BiasVariance, param: str, value: int,
     fig.add_trace(go.Scatter(x=point["x"], y=point["mean_prediction"], mode="lines", name="average fit",
                              line={"color": BIAS_COLOR, "width": 4}))
     fig.add_trace(go.Scatter(x=point["x"], y=point["f"], mode="lines", name="true function f(x)",
-                             line={"color": TRUE_COLOR, "width": 3, "dash": "dash"}))
+                             line={"color": TRUE_COLOR, "width": 3.5, "dash": "dash"}))
     f = point["f"].to_numpy()
     pad = max(1.0, 0.6 * (f.max() - f.min()))
     fig.update_yaxes(title_text="prediction", range=[f.min() - pad, f.max() + pad])
@@ -261,10 +266,20 @@ def bias_variance_bars_figure(summary: pd.DataFrame, param: str = "poly_degree",
         fig.add_trace(go.Bar(x=x, y=summary[column], name=name, marker={"color": color},
                              hovertemplate=f"{CAPACITY_LABELS.get(param, param)} %{{x}}<br>{name} %{{y:.4g}}"
                                            "<extra></extra>"))
+    top = level * 1.15
     for i, t in enumerate(total):  # x by position: a category axis reads a label like "3" as the 4th category
-        fig.add_annotation(x=i, y=min(t, level), text=f"{t:.3g}" + (" ↑" if t > level else ""), showarrow=False,
-                           yshift=12, font={"size": TICK_FONT}, bgcolor="rgba(255,255,255,0.85)")
+        fig.add_annotation(x=i, showarrow=False, **_total_label(t, level, top))
     fig.update_layout(barmode="stack")
     fig.update_xaxes(title_text=CAPACITY_LABELS.get(param, param), type="category")
-    fig.update_yaxes(title_text="expected squared test error", range=[0, level * 1.15])
+    fig.update_yaxes(title_text="expected squared test error", range=[0, top])
     return styled(fig)
+
+
+def _total_label(total: float, level: float, top: float) -> dict:
+    """A bar's total just above it, in the theme's text colour. A bar that runs off the top is labelled inside,
+    upright along the bar in white (it reads on every bar colour, in light and dark themes), so that labels of
+    neighbouring tall bars never overlap; the "→" then points up."""
+    if total <= level:
+        return {"y": total, "text": f"{total:.3g}", "yanchor": "bottom", "yshift": 2, "font": {"size": TICK_FONT}}
+    return {"y": top, "text": f"{total:.3g} →", "textangle": -90, "yanchor": "top", "yshift": -4,
+            "font": {"size": TICK_FONT, "color": "white"}}
