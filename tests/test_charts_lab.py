@@ -101,6 +101,17 @@ def test_underfitting_and_overfitting_labels_sit_at_the_plot_edges_on_any_axis(p
     assert (over.xref, over.x, over.xanchor) == ("paper", 1, "right")
 
 
+def test_capacity_figure_marks_diverged_models_at_the_top_without_stretching_the_axis():
+    curve = _capacity(test=(0.4, 0.1, 0.05, 0.2, 1e297))
+    curve.loc[4, ["final_train_loss", "diverged"]] = [3e296, True]
+    fig = charts.capacity_figure(lab._mark_best(curve, "final_test_loss"))
+    crosses = _trace(fig, "diverged")
+    assert list(crosses.x) == [5] and list(crosses.y) == [0.8]  # 2 × the highest loss that trained (0.4)
+    assert np.isnan(_trace(fig, "test loss").y[4]) and np.isnan(_trace(fig, "train loss").y[4])
+    axis = fig.layout.yaxis
+    assert axis.range[1] == pytest.approx(np.log10(0.8 * 1.6)) and axis.ticktext[-1] == "diverged"
+
+
 def test_log_axis_labels_plain_numbers_at_1_2_5():
     ax = charts.log_axis([0.03, 0.4])
     assert ax["type"] == "log"
@@ -135,6 +146,33 @@ def test_regularization_path_figure_stars_the_best_lambda():
     fig = charts.regularization_path_figure([_path("l1", [0, 1, 3])])
     star = _trace(fig, "best test loss")
     assert list(star.x) == [1e-2] and list(star.y) == [0.1]
+
+
+def test_regularization_path_figure_marks_diverged_and_blown_up_models_and_leaves_them_out():
+    l1, l2 = _path("l1", [0, 1, 3]), _path("l2", [0, 0, 0])
+    l2.loc[2, ["final_train_loss", "final_test_loss", "diverged", "W1[0,0]"]] = [1e297, 2e297, True, 2e153]
+    l1.loc[0, ["final_train_loss", "final_test_loss", "W1[0,0]"]] = [3e90, 4e90, 1e45]  # finite, exploding
+    assert [list(f) for f in charts.diverged(l1, l2)] == [[True, False, False], [False, False, True]]
+    fig = charts.regularization_path_figure([l1, l2])
+    crosses = [t for t in fig.data if t.name == "diverged"]
+    assert [list(t.x) for t in crosses] == [[1e-3], [1e-1]]
+    assert [list(t.y) for t in crosses] == [[0.6], [0.6]]  # 2 × the highest loss of the models that trained
+    assert [t.showlegend for t in crosses] == [True, False]
+    weights = [t for t in fig.data if t.name == "W1[0,0]"]
+    assert np.isnan(weights[0].y[0]) and np.isnan(weights[1].y[2]) and weights[1].y[0] == 1.0
+    zeros = [t for t in fig.data if t.name == "weights exactly 0"]
+    assert np.isnan(zeros[1].y[2])
+    axis = fig.layout.yaxis
+    assert axis.range[1] == pytest.approx(np.log10(0.6 * 1.2))  # not 1e297
+    assert axis.ticktext[-1] == "diverged" and axis.tickvals[-1] == 0.6
+
+
+def test_regularization_path_figure_when_every_model_diverged_has_only_crosses():
+    path = _path("l1", [0, 0, 0]).assign(diverged=True, final_test_loss=1e300, final_train_loss=1e299)
+    fig = charts.regularization_path_figure([path])
+    assert list(_trace(fig, "diverged").x) == [1e-3, 1e-2, 1e-1]
+    assert not [t for t in fig.data if t.name == "best test loss"]
+    assert list(fig.layout.yaxis.ticktext) == ["diverged"]
 
 
 # ---- learning curve, early stopping --------------------------------------------------------------------------------

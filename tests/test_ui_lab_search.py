@@ -39,6 +39,15 @@ def links(at: AppTest) -> dict[str, str]:
     return {b.proto.label: b.proto.url for b in at.get("link_button")}
 
 
+def kinds_in_order(node) -> list[str]:
+    """The page's elements, depth first in the order they are drawn: "warning", "plotly_chart", ..."""
+    out = []
+    for child in getattr(node, "children", {}).values():
+        out.append(child.type)
+        out += kinds_in_order(child)
+    return out
+
+
 # ---- the lab -----------------------------------------------------------------------------------------------
 
 LAB_VIEWS = {  # view -> (small settings for speed, a metric the view shows)
@@ -95,6 +104,22 @@ def test_regularization_view_turns_divergence_into_a_lesson():
     assert_clean(at)
     assert at.warning[0].value.startswith("Every model diverged: a learning rate of 1 is too large")
     assert len(at.get("plotly_chart")) == 1
+    order = kinds_in_order(at.main)
+    assert order.index("warning") < order.index("plotly_chart")  # under the sliders, not below a tall chart
+    assert metrics(at)["L1: most weights exactly 0"] == "—"  # not "0 of 15" from weights that blew up
+
+
+def test_regularization_view_warns_above_the_chart_when_some_models_diverge():
+    at = open_page("lab", lab_view="Regularization path", lab_reg_degree=12, lab_reg_lr=0.2, lab_reg_steps=500)
+    assert_clean(at)
+    # after 500 steps most losses are finite but near 1e300: they count as diverged, as the chart draws them
+    assert at.warning[0].value.startswith("Some models diverged (L1 at 12 of 13 values of λ; L2 at every λ): "
+                                          "a learning rate of 0.2 is too large for them.")
+    order = kinds_in_order(at.main)
+    assert order.index("warning") < order.index("plotly_chart")
+    m = metrics(at)
+    assert m["L1: best λ"] == "1" and "L2: best λ" not in m  # no "best" among models that blew up
+    assert m["L2: most weights exactly 0"] == "—"
 
 
 def test_bias_variance_view_shows_the_split_adding_up():

@@ -16,6 +16,9 @@ BIAS_COLOR, VARIANCE_COLOR, NOISE_COLOR = "#9467bd", "#d62728", "#7f7f7f"
 # are mid-tone colours that read on both, never black or white (text takes the theme's colour).
 TRUE_COLOR, STOP_COLOR, DIVERGED_COLOR = "#2ca02c", "#d62728", "#d62728"
 DIVERGED_MARKER = {"symbol": "x", "size": 14, "color": DIVERGED_COLOR}
+# Gradient descent with too large a step grows the loss geometrically, to 1e300 before it overflows: a loss this
+# many times the lowest one is counted as diverged. An overfit polynomial's test loss can be 1000× the best one's.
+BLOWUP = 1e6
 FONT, TICK_FONT = 16, 14
 WEIGHT_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf",
                  "#bcbd22", "#7f7f7f")
@@ -72,20 +75,63 @@ def _varies(lo: pd.Series, hi: pd.Series) -> bool:
     return bool(np.any(np.abs(hi.to_numpy() - lo.to_numpy()) > 0))
 
 
+def diverged(*tables: pd.DataFrame, column: str = "final_test_loss") -> list[pd.Series]:
+    """Per table, which models diverged: their weights became infinite or NaN, or their loss blew up to more than
+    BLOWUP × the lowest loss of the tables (finite, but on its way to infinity: not a result)."""
+    flags = [t["diverged"].astype(bool) for t in tables]
+    losses = [t[column].astype(float) for t in tables]
+    trained = np.concatenate([loss[~flag].to_numpy() for loss, flag in zip(losses, flags)])
+    trained = trained[np.isfinite(trained) & (trained > 0)]
+    limit = BLOWUP * trained.min() if len(trained) else np.inf
+    return [flag | ~(loss <= limit) for loss, flag in zip(losses, flags)]
+
+
+def _trained(values: pd.Series, failed: pd.Series) -> pd.Series:
+    """The values of the models that did not diverge; NaN (a gap in the line) where one did."""
+    return values.where(~failed)
+
+
+def _ceiling(*series) -> float:
+    """Where diverged models are marked: a little above the highest loss of the models that trained, so a loss
+    of 1e300 never stretches the axis (1 when every model diverged)."""
+    v = np.concatenate([np.asarray(s, dtype=float).ravel() for s in series])
+    v = v[np.isfinite(v) & (v > 0)]
+    return float(2 * v.max()) if len(v) else 1.0
+
+
+def _loss_axis(losses: list, top: float, any_diverged: bool, margin: float = 1.6) -> dict:
+    """A log loss axis fitted to the models that trained; if some diverged, it reaches up to their crosses at
+    `top`, a row labelled "diverged" (it is not a loss)."""
+    if not any_diverged:
+        return log_axis(*losses, margin=margin)
+    axis = log_axis(*losses, [top], margin=margin)
+    ticks = [(v, t) for v, t in zip(axis["tickvals"], axis["ticktext"]) if v < top / 1.25]
+    return {**axis, "tickvals": [v for v, _ in ticks] + [top], "ticktext": [t for _, t in ticks] + ["diverged"]}
+
+
+def _diverged_trace(x, y, hover: str, **kw) -> go.Scatter:
+    return go.Scatter(x=x, y=y, mode="markers", name="diverged", legendgroup="diverged", marker=DIVERGED_MARKER,
+                      hovertemplate=hover + "<extra></extra>", **kw)
+
+
 # ---- capacity curve ------------------------------------------------------------------------------------------
 
 def capacity_figure(curve: pd.DataFrame, param: str = "poly_degree") -> go.Figure:
-    """Train and test loss against capacity (log y), the best model starred; click a point to pick a model."""
-    x = curve[param]
+    """Train and test loss against capacity (log y), the best model starred; click a point to pick a model.
+    A model that diverged has no loss to show: it is a cross at the top of the chart."""
+    x, failed = curve[param], diverged(curve)[0]
     fig = go.Figure()
     if {"test_loss_lo", "test_loss_hi"} <= set(curve) and _varies(curve["test_loss_lo"], curve["test_loss_hi"]):
-        fig.add_traces(_band(x, curve["train_loss_lo"], curve["train_loss_hi"], TRAIN_COLOR, "train loss"))
-        fig.add_traces(_band(x, curve["test_loss_lo"], curve["test_loss_hi"], TEST_COLOR, "test loss"))
+        for part, color in (("train", TRAIN_COLOR), ("test", TEST_COLOR)):
+            fig.add_traces(_band(x, _trained(curve[f"{part}_loss_lo"], failed),
+                                 _trained(curve[f"{part}_loss_hi"], failed), color, f"{part} loss"))
     label = CAPACITY_LABELS.get(param, param)
     hover = f"{label} %{{x}}<br>%{{fullData.name}} %{{y:.4g}}<extra></extra>"
+    losses = {}
     for column, name, color in (("final_train_loss", "train loss", TRAIN_COLOR),
                                 ("final_test_loss", "test loss", TEST_COLOR)):
-        fig.add_trace(go.Scatter(x=x, y=curve[column], mode="lines+markers", name=name, legendgroup=name,
+        losses[column] = _trained(curve[column], failed)
+        fig.add_trace(go.Scatter(x=x, y=losses[column], mode="lines+markers", name=name, legendgroup=name,
                                  line={"color": color, "width": 3}, marker={"size": 10}, customdata=x,
                                  hovertemplate=hover))
     best = curve[curve["best"]]
@@ -95,13 +141,13 @@ def capacity_figure(curve: pd.DataFrame, param: str = "poly_degree") -> go.Figur
                                          "line": {"width": 1, "color": "white"}},
                                  customdata=best[param], hovertemplate=hover))
         _underfit_overfit_labels(fig, curve, param, best[param].iloc[0])
-    diverged = curve[curve["diverged"]]
-    if len(diverged):
-        fig.add_trace(go.Scatter(x=diverged[param], y=diverged["final_test_loss"], mode="markers", name="diverged",
-                                 marker=DIVERGED_MARKER, hoverinfo="skip"))
+    top = _ceiling(*losses.values())
+    if failed.any():
+        fig.add_trace(_diverged_trace(x[failed], np.full(failed.sum(), top), f"{label} %{{x}}: diverged",
+                                      customdata=x[failed]))
     fig.update_xaxes(title_text=label, **_capacity_axis(x, param))
     fig.update_yaxes(title_text="loss after training (log scale)",
-                     **log_axis(curve["final_train_loss"], curve["final_test_loss"]))
+                     **_loss_axis(list(losses.values()), top, failed.any()))
     return styled(fig, clickmode="event+select")
 
 
@@ -130,17 +176,21 @@ def _underfit_overfit_labels(fig: go.Figure, curve: pd.DataFrame, param: str, be
 
 def regularization_path_figure(paths: list[pd.DataFrame], labels: dict[str, str] | None = None) -> go.Figure:
     """One column per regularizer: train/test loss, every weight's final value and the number of weights that
-    are exactly zero, each against reg_strength λ on a log axis."""
+    are exactly zero, each against reg_strength λ on a log axis. A model that diverged has no loss or weights to
+    show: it is a cross at the top of the loss panel, and a gap in the other two."""
     labels = labels or {}
     titles = [REGULARIZER_TITLES.get(p["regularizer"].iloc[0], p["regularizer"].iloc[0]) for p in paths]
     fig = make_subplots(rows=3, cols=len(paths), shared_xaxes=True, row_heights=[0.32, 0.46, 0.22],
                         vertical_spacing=0.06, horizontal_spacing=0.08, subplot_titles=titles)
-    for col, path in enumerate(paths, start=1):
-        _path_column(fig, path, col, labels, first=col == 1)
+    failed = diverged(*paths)
+    losses = [_trained(p[c], f) for p, f in zip(paths, failed) for c in ("final_train_loss", "final_test_loss")]
+    top = _ceiling(*losses)
+    shown = set()  # legend entries already given
+    for col, (path, f) in enumerate(zip(paths, failed), start=1):
+        _path_column(fig, path, f, col, labels, top, shown)
     fig.update_xaxes(type="log", exponentformat="power")
     fig.update_xaxes(title_text="regularization strength λ (log scale)", row=3)
-    losses = [p[c] for p in paths for c in ("final_train_loss", "final_test_loss")]
-    fig.update_yaxes(row=1, **log_axis(*losses, margin=1.2))
+    fig.update_yaxes(row=1, **_loss_axis(losses, top, any(f.any() for f in failed), margin=1.2))
     fig.update_yaxes(title_text="loss", row=1, col=1)
     fig.update_yaxes(title_text="final weight", row=2, col=1)
     fig.update_yaxes(title_text="weights = 0", row=3, col=1, rangemode="tozero")
@@ -148,30 +198,41 @@ def regularization_path_figure(paths: list[pd.DataFrame], labels: dict[str, str]
                   legend={"orientation": "h", "yanchor": "bottom", "y": 1.05, "x": 0, "font": {"size": TICK_FONT}})
 
 
-def _path_column(fig: go.Figure, path: pd.DataFrame, col: int, labels: dict[str, str], first: bool) -> None:
+def _path_column(fig: go.Figure, path: pd.DataFrame, failed: pd.Series, col: int, labels: dict[str, str],
+                 top: float, shown: set[str]) -> None:
     lam = path["reg_strength"]
+
+    def legend(group: str) -> bool:  # each legend entry once, from whichever column draws it first
+        first = group not in shown
+        shown.add(group)
+        return first
+
     for column, name, color in (("final_train_loss", "train loss", TRAIN_COLOR),
                                 ("final_test_loss", "test loss", TEST_COLOR)):
-        fig.add_trace(go.Scatter(x=lam, y=path[column], mode="lines+markers", name=name, legendgroup=name,
-                                 showlegend=first, line={"color": color, "width": 3},
+        fig.add_trace(go.Scatter(x=lam, y=_trained(path[column], failed), mode="lines+markers", name=name,
+                                 legendgroup=name, showlegend=legend(name), line={"color": color, "width": 3},
                                  hovertemplate="λ %{x:.3g}<br>" + name + " %{y:.4g}<extra></extra>"), row=1, col=col)
-    ok = path["final_test_loss"].where(~path["diverged"])
+    ok = _trained(path["final_test_loss"], failed)
     if ok.notna().any():
         b = ok.idxmin()
         fig.add_trace(go.Scatter(x=[lam[b]], y=[path["final_test_loss"][b]], mode="markers", name="best test loss",
-                                 legendgroup="best", showlegend=first,
+                                 legendgroup="best", showlegend=legend("best"),
                                  marker={"symbol": "star", "size": 20, "color": BEST_COLOR}), row=1, col=col)
+    if failed.any():
+        fig.add_trace(_diverged_trace(lam[failed], np.full(failed.sum(), top), "λ %{x:.3g}: diverged",
+                                      showlegend=legend("diverged")), row=1, col=col)
     for i, w in enumerate(weight_columns(path)):
         name = labels.get(w, w)
-        fig.add_trace(go.Scatter(x=lam, y=path[w], mode="lines", name=name, legendgroup="weights", showlegend=False,
+        fig.add_trace(go.Scatter(x=lam, y=_trained(path[w], failed), mode="lines", name=name,
+                                 legendgroup="weights", showlegend=False,
                                  line={"width": 2, "color": WEIGHT_COLORS[i % len(WEIGHT_COLORS)]},
                                  hovertemplate=f"{name}<br>λ %{{x:.3g}}<br>weight %{{y:.4g}}<extra></extra>"),
                       row=2, col=col)
     fig.add_hline(y=0, line={"color": "gray", "width": 1}, row=2, col=col)
     n = int(path["n_weights"].iloc[0])
-    fig.add_trace(go.Scatter(x=lam, y=path["n_zero_weights"], mode="lines+markers", name="weights exactly 0",
-                             legendgroup="zeros", showlegend=first, line={"color": BIAS_COLOR, "shape": "hvh"},
-                             fill="tozeroy", marker={"size": 8},
+    fig.add_trace(go.Scatter(x=lam, y=_trained(path["n_zero_weights"], failed), mode="lines+markers",
+                             name="weights exactly 0", legendgroup="zeros", showlegend=legend("zeros"),
+                             line={"color": BIAS_COLOR, "shape": "hvh"}, fill="tozeroy", marker={"size": 8},
                              hovertemplate="λ %{x:.3g}<br>%{y} of " + str(n) + " weights are exactly 0<extra></extra>"),
                   row=3, col=col)
     fig.update_yaxes(range=[0, n + 0.5], row=3, col=col)

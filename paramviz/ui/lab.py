@@ -182,27 +182,54 @@ def regularization_view() -> None:
     strengths = tuple(v for v in LAMBDAS if lam[0] <= v <= lam[1])
     paths = [compute("regularization_path", base, regularizer=r, strengths=strengths, steps=steps,
                      proximal=proximal) for r in ("l1", "l2")]
+    failed = charts.diverged(*paths)  # as the chart marks them: infinite, or a loss that blew up
+    note = divergence_note(dict(zip(("L1", "L2"), failed)), paths[0]["reg_strength"], lr, degree)
+    if note:  # above the chart, where the learning rate was just changed: the chart itself is tall
+        st.warning(note)
     show(charts.regularization_path_figure(paths, weight_labels(base)), key="lab_reg_chart")
     c = st.columns(4)
-    for col, path, name in zip(c, paths, ("L1", "L2")):
-        most = path.loc[path["n_zero_weights"].idxmax()]
+    for col, path, bad, name in zip(c, paths, failed, ("L1", "L2")):
+        trained = path[~bad]
+        if trained.empty:
+            col.metric(f"{name}: most weights exactly 0", "—", "every model diverged", delta_color="off",
+                       delta_arrow="off")
+            continue
+        most = trained.loc[trained["n_zero_weights"].idxmax()]
         where = f"at λ = {most['reg_strength']:.3g}" if most["n_zero_weights"] else "at every λ"
         col.metric(f"{name}: most weights exactly 0", f"{int(most['n_zero_weights'])} of {int(most['n_weights'])}",
                    where, delta_color="off", delta_arrow="off")
-    for col, path, name in zip(c[2:], paths, ("L1", "L2")):
-        b = best_lambda(path)
+    for col, path, bad, name in zip(c[2:], paths, failed, ("L1", "L2")):
+        b = best_lambda(path, bad)
         if b is not None:
             col.metric(f"{name}: best λ", f"{path['reg_strength'][b]:.3g}",
                        f"test loss {path['final_test_loss'][b]:.3g}", delta_color="off", delta_arrow="off")
-    if all(p["diverged"].all() for p in paths):
-        st.warning(f"Every model diverged: a learning rate of {lr:g} is too large for plain gradient descent on "
-                   f"degree-{degree} features. Lower it — the largest stable step shrinks as the degree grows.")
-    reg_open_ui(paths, base, proximal)
+    reg_open_ui(paths, failed, base, proximal)
 
 
-def best_lambda(path: pd.DataFrame) -> int | None:
+def divergence_note(failed: dict[str, pd.Series], lambdas: pd.Series, lr: float, degree: int) -> str | None:
+    """What to tell the student when some or all of the models on the path diverged (None if none did)."""
+    if all(f.all() for f in failed.values()):
+        return (f"Every model diverged: a learning rate of {lr:g} is too large for plain gradient descent on "
+                f"degree-{degree} features. Lower it — the largest stable step shrinks as the degree grows.")
+    where = [f"{name} at {lambdas_text(lambdas[f], len(f))}" for name, f in failed.items() if f.any()]
+    if not where:
+        return None
+    return (f"Some models diverged ({'; '.join(where)}): a learning rate of {lr:g} is too large for them. They "
+            "are marked ✕ at the top of the loss chart and left out of the weights; lower the learning rate to "
+            "see the whole path.")
+
+
+def lambdas_text(lambdas: pd.Series, n: int) -> str:
+    if len(lambdas) == n:
+        return "every λ"
+    if len(lambdas) > 4:
+        return f"{len(lambdas)} of {n} values of λ"
+    return "λ = " + ", ".join(f"{v:.3g}" for v in lambdas)
+
+
+def best_lambda(path: pd.DataFrame, failed: pd.Series) -> int | None:
     """Row of the lowest final test loss among the models that did not diverge (None if all diverged)."""
-    ok = path["final_test_loss"].where(~path["diverged"])
+    ok = path["final_test_loss"].where(~failed)
     return int(ok.idxmin()) if ok.notna().any() else None
 
 
@@ -212,12 +239,12 @@ def weight_labels(cfg: pv.TrainConfig) -> dict[str, str]:
     return {f"W1[{k},0]": f"weight of {name}" for k, name in enumerate(data.features.names)}
 
 
-def reg_open_ui(paths: list[pd.DataFrame], base: pv.TrainConfig, proximal: bool) -> None:
+def reg_open_ui(paths: list[pd.DataFrame], failed: list[pd.Series], base: pv.TrainConfig, proximal: bool) -> None:
     c = st.columns([1, 1, 2])
     with c[0]:
         reg = st.selectbox("Regularizer to open", ["l1", "l2"], key="lab_reg_open_reg")
-    path = paths[0] if reg == "l1" else paths[1]
-    best = best_lambda(path)
+    path, bad = (paths[0], failed[0]) if reg == "l1" else (paths[1], failed[1])
+    best = best_lambda(path, bad)
     lambdas = [float(v) for v in path["reg_strength"]]
     with c[1]:
         lam = st.selectbox("λ to open", lambdas, index=best or 0, key="lab_reg_open_lam",
