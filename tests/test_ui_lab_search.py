@@ -5,11 +5,12 @@ friendly error naming the field, and Cancel stops a running search while keeping
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from paramviz import lab
-from paramviz.ui.lab import FEW_POINTS
+from paramviz.ui.lab import FEW_POINTS, compared_with_best
 from paramviz.ui.urls import STUDIO_PATH, studio_url
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -90,6 +91,24 @@ def test_capacity_view_over_hidden_width():
     at = open_page("lab", lab_view="Capacity", lab_cap_knob="hidden width", lab_cap_steps=250)
     assert_clean(at)
     assert "best neurons per hidden layer" in metrics(at)
+
+
+def test_capacity_view_says_when_the_largest_model_is_the_best():
+    at = open_page("lab", lab_view="Capacity", lab_cap_knob="hidden layers")
+    m = {x.label: x for x in at.metric}
+    assert m["best hidden layers"].value == "4"  # 20 points of sin(πx), 2000 steps: the deepest tanh net wins
+    assert m["test loss at hidden layers 4"].delta == "the best: no overfitting yet"
+
+
+def test_capacity_metric_compares_the_largest_model_with_the_best():
+    best = pd.Series({"final_test_loss": 0.2, "best": True})
+
+    def delta(loss, diverged=False):
+        return compared_with_best(pd.Series({"final_test_loss": loss, "best": False}), best, diverged)["delta"]
+    assert delta(0.6) == "3.0× the best"
+    assert delta(0.21) == "1.05× the best"  # not "1.0×", which reads as no difference
+    assert delta(1e300, diverged=True) == "diverged"
+    assert compared_with_best(best, best, False)["delta"] == "the best: no overfitting yet"
 
 
 def test_regularization_view_shows_l1_zeros_and_none_for_l2():

@@ -133,9 +133,19 @@ def capacity_summary(curve: pd.DataFrame, param: str) -> None:
     c = st.columns(3)
     c[0].metric(f"best {label}", int(b[param]))
     c[1].metric("its test loss", f"{b['final_test_loss']:.3g}")
-    ratio = last["final_test_loss"] / b["final_test_loss"]
     c[2].metric(f"test loss at {label} {int(last[param])}", f"{last['final_test_loss']:.3g}",
-                f"{ratio:.1f}× the best", delta_color="inverse" if ratio > 1 else "off")
+                **compared_with_best(last, b, charts.diverged(curve)[0].iloc[-1]))
+
+
+def compared_with_best(last: pd.Series, best: pd.Series, last_diverged: bool) -> dict[str, Any]:
+    """The delta of the largest model's metric: how many times the best test loss it has, or that it is the best
+    (no overfitting within the range tried), or that it diverged."""
+    if last_diverged:
+        return {"delta": "diverged", "delta_color": "off", "delta_arrow": "off"}
+    if last["best"]:
+        return {"delta": "the best: no overfitting yet", "delta_color": "off", "delta_arrow": "off"}
+    ratio = last["final_test_loss"] / best["final_test_loss"]
+    return {"delta": f"{ratio:.2f}× the best" if ratio < 1.1 else f"{ratio:.1f}× the best", "delta_color": "inverse"}
 
 
 def pick_from_chart() -> None:
