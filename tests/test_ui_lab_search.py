@@ -148,6 +148,21 @@ def test_bias_variance_view_shows_the_split_adding_up():
     assert sum(parts) == pytest.approx(float(m["expected test error"].value), rel=0.01)
 
 
+def test_degree_shown_never_exceeds_the_highest_degree():
+    at = open_page("lab", lab_view="Bias-variance", lab_bv_steps=250, lab_bv_resamples=5, lab_bv_max=5,
+                   lab_bv_degree=12)
+    assert_clean(at)
+    shown = at.slider(key="lab_bv_degree")
+    assert (shown.max, shown.value) == (5, 3)  # a link asking for degree 12 of 5 shows the default degree
+    assert "bias² (degree 3)" in metrics(at)
+    at.slider(key="lab_bv_degree").set_value(5).run()
+    at.slider(key="lab_bv_max").set_value(4).run()
+    assert at.slider(key="lab_bv_degree").value == 4 and "bias² (degree 4)" in metrics(at)
+    at.slider(key="lab_bv_max").set_value(8).run()  # a wider range keeps the degree shown
+    assert at.slider(key="lab_bv_degree").max == 8 and "bias² (degree 4)" in metrics(at)
+    assert_clean(at)
+
+
 def test_early_stopping_view_shows_a_diverging_model_without_a_traceback():
     at = open_page("lab", lab_view="Early stopping", lab_es_n=10, lab_es_steps=250, lab_es_degree=15, lab_es_lr=1.0)
     assert not at.exception

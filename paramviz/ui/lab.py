@@ -1,5 +1,6 @@
 """The Overfitting lab: five views of when and why a model overfits, each a tab. Every setting is a widget bound
-to the URL (keys prefixed lab_), so a view can be shared as a link; every model shown opens in the studio."""
+to the URL (keys prefixed lab_), so a view can be shared as a link. A click on the capacity curve picks a model
+to open in the studio; the regularization path, early-stopping and bias-variance views link theirs too."""
 
 from __future__ import annotations
 
@@ -332,6 +333,13 @@ def early_stopping_view() -> None:
 
 # ---- bias–variance -----------------------------------------------------------------------------------------------
 
+def keep_degree_shown() -> None:
+    """A new highest degree changes the "Degree shown" slider's range, which would reset it: keep the degree
+    shown, lowered to the new highest degree if it is above it."""
+    shown = st.session_state.get("lab_bv_degree", 3)
+    st.session_state["lab_bv_degree"] = min(shown, st.session_state["lab_bv_max"])
+
+
 def bias_variance_view() -> None:
     st.markdown("**Bias–variance.** Draw a fresh training set many times, train the same model on each, and "
                 "compare the fits with the true function f on a fixed grid of test points. The expected test "
@@ -343,12 +351,11 @@ def bias_variance_view() -> None:
     with c[1]:
         steps = choice("Steps", "lab_bv_steps", STEP_CHOICES, 1500)
     with c[2]:
-        max_degree = slider("Highest degree", "lab_bv_max", 3, 15, 10)
-    with c[3]:
-        shown = slider("Degree shown", "lab_bv_degree", 1, 15, 3)
+        max_degree = slider("Highest degree", "lab_bv_max", 3, 15, 10, on_change=keep_degree_shown)
+    with c[3]:  # up to the highest degree: a link asking for more shows the default degree instead
+        shown = slider("Degree shown", "lab_bv_degree", 1, max_degree, 3)
     base = FEW_POINTS.replace(**data_ui("lab_bv", n_samples=20), test_fraction=0.25)
     values = tuple(range(1, max_degree + 1))
-    shown = min(shown, max_degree)
     bv = compute("bias_variance", base, n_resamples=resamples, steps=steps, values=values)
     row = bv.summary[bv.summary["poly_degree"] == shown].iloc[0]
     c = st.columns(2)
