@@ -13,7 +13,8 @@ import streamlit as st
 
 import paramviz as pv
 from paramviz.charts import search as charts
-from paramviz.config import ACTIVATION_NAMES, OPTIMIZER_NAMES, REGULARIZER_NAMES
+from paramviz.config import ACTIVATION_NAMES, FIELDS, OPTIMIZER_NAMES, REGULARIZER_NAMES
+from paramviz.sweeps import ARCHITECTURE_KEYS
 from paramviz.ui.guard import guarded
 from paramviz.ui.urls import FULL_BATCH, counted, parse_layers, studio_url
 
@@ -46,6 +47,7 @@ DIMENSIONS: dict[str, Dimension] = {
     "hidden_depth": Dimension("hidden layers", "int", "1, 2, 3", 0, 4),
     "poly_degree": Dimension("polynomial degree", "int", "1, 3, 5, 9", 1, 15),
 }
+LIMITS = {**FIELDS, **ARCHITECTURE_KEYS}  # the values the sweep accepts for each dimension
 DATASETS = ("moons", "circles", "xor", "spiral", "gaussians", "blobs", "sine", "linear", "ripple")
 
 
@@ -218,6 +220,8 @@ def parse_values(name: str, text: str) -> list:
         values = [int(v) for v in values]
     if kind == "log" and any(v <= 0 for v in values):
         raise ValueError(f"{name} must be numbers above 0; got {text!r}")
+    for v in values:
+        LIMITS[name].check(name, v)  # the sweep's own limits, so a bad value never waits for Run to fail
     return list(dict.fromkeys(values))
 
 
@@ -225,6 +229,12 @@ def value_range(name: str, lo: float, hi: float, problems: list[str]):
     dim = DIMENSIONS[name]
     if not lo < hi:
         problems.append(f"{name}: 'from' must be below 'to'; got {lo:g} and {hi:g}.")
+        return None
+    try:
+        for end in (lo, hi):
+            LIMITS[name].check(name, end)
+    except ValueError as e:
+        problems.append(f"{e}.")
         return None
     if dim.kind == "log":
         if lo <= 0:
