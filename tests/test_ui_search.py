@@ -1,5 +1,5 @@
-"""The Hyperparameter search page, run headless through app.py with Streamlit's AppTest: a value outside the
-engine's range is an error before Run."""
+"""The Hyperparameter search page, run headless through app.py with Streamlit's AppTest: a regularizer search
+trains with a λ it shows, and a value outside the engine's range is an error before Run."""
 
 import time
 from pathlib import Path
@@ -34,6 +34,27 @@ def run_search(at: AppTest) -> AppTest:
 
 def errors(at: AppTest) -> list[str]:
     return [e.value for e in at.error]
+
+
+# ---- a search over the regularizer ---------------------------------------------------------------------------
+
+def test_regularizer_search_without_lambda_trains_l1_and_l2_with_the_lambda_it_shows():
+    at = search_page()
+    at.multiselect(key="search_dims").set_value(["regularizer"]).run()
+    assert "No λ dimension: l1, l2 train with λ = 0.01 (the results' reg_strength column)." in [
+        c.value for c in at.caption]
+    run_search(at)
+    table = at.dataframe[0].value.set_index("regularizer")
+    assert table["reg_strength"].to_dict() == {"none": 0.0, "l1": 0.01, "l2": 0.01}
+    loss = table["final_test_loss"]
+    assert abs(loss["l1"] - loss["none"]) > 1e-3 and abs(loss["l2"] - loss["none"]) > 1e-3
+    studio = table.loc["l2", "studio"]
+    assert "regularizer=l2" in studio and "reg_strength=0.01" in studio
+
+
+def test_base_model_summary_names_its_regularizer_and_lambda():
+    at = search_page(search_reg="l2")
+    assert any(c.value.startswith("Base: ") and c.value.endswith("· l2 λ 0.01") for c in at.caption)
 
 
 # ---- values outside the engine's range are an error before Run -----------------------------------------------

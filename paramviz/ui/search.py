@@ -14,7 +14,7 @@ import streamlit as st
 import paramviz as pv
 from paramviz.charts import search as charts
 from paramviz.config import ACTIVATION_NAMES, FIELDS, OPTIMIZER_NAMES, REGULARIZER_NAMES
-from paramviz.sweeps import ARCHITECTURE_KEYS
+from paramviz.sweeps import ARCHITECTURE_KEYS, DEFAULT_REG_STRENGTH, regularizer_strength
 from paramviz.ui.guard import guarded
 from paramviz.ui.urls import FULL_BATCH, counted, parse_layers, studio_url
 
@@ -130,6 +130,8 @@ def search_ui() -> tuple[Search | None, list[str]]:
     if "reg_strength" in space and base.regularizer == "none" and "regularizer" not in space:
         base = base.replace(regularizer="l2")
         st.caption("λ needs a regularizer: the base model uses L2.")
+    if "regularizer" in space and "reg_strength" not in space:
+        regularized_caption(space["regularizer"], base)
     search = Search(base, space, method, int(steps), int(n_trials) if method == "random" else None, int(seed))
     problems += budget_problems(search)
     return (search, []) if not problems else (None, problems)
@@ -155,7 +157,8 @@ def base_ui(problems: list[str]) -> pv.TrainConfig | None:
         base = pv.TrainConfig(dataset=dataset, n_samples=int(n), noise=float(noise), hidden_layers=parse_layers(layers),
                               activation=activation, optimizer=optimizer, learning_rate=float(lr),
                               batch_size=FULL_BATCH if batch == 0 else int(batch), poly_degree=int(degree),
-                              regularizer=regularizer, reg_strength=0.001 if regularizer != "none" else 0.0)
+                              regularizer=regularizer,
+                              reg_strength=DEFAULT_REG_STRENGTH if regularizer != "none" else 0.0)
     except ValueError as e:
         problems.append(f"Base model: {e}")
         return None
@@ -166,8 +169,17 @@ def base_ui(problems: list[str]) -> pv.TrainConfig | None:
 def describe(cfg: pv.TrainConfig) -> str:
     layers = ",".join(map(str, cfg.hidden_layers)) or "no hidden layer"
     batch = "full batch" if cfg.batch_size >= FULL_BATCH else f"batch {cfg.batch_size}"
+    penalty = f"{cfg.regularizer} λ {cfg.reg_strength:g}" if cfg.regularizer != "none" else "no regularizer"
     return (f"{cfg.dataset} · {cfg.n_samples} samples · {layers} {cfg.activation} · degree {cfg.poly_degree} · "
-            f"{cfg.optimizer} lr {cfg.learning_rate:g} · {batch} · {cfg.regularizer}")
+            f"{cfg.optimizer} lr {cfg.learning_rate:g} · {batch} · {penalty}")
+
+
+def regularized_caption(regularizers: list[str], base: pv.TrainConfig) -> None:
+    """A regularizer searched without λ: say which λ the sweep gives the regularized trials."""
+    regularized = [r for r in regularizers if r != "none"]
+    if regularized:
+        st.caption(f"No λ dimension: {', '.join(regularized)} train with λ = {regularizer_strength(base):g} "
+                   "(the results' reg_strength column).")
 
 
 def sentence(label: str) -> str:
@@ -369,8 +381,14 @@ def metric_ui(table: pd.DataFrame) -> str:
                                 format_func=lambda m: charts.METRIC_LABELS.get(m, m), wrap=True) or "final_test_loss"
 
 
+def setting_columns(columns: pd.Index) -> list[str]:
+    """The results' columns that set a trial: the searched dimensions, and the reg_strength a sweep gives a
+    regularizer searched without λ."""
+    return [c for c in columns if c in LIMITS]
+
+
 def best_ui(row: pd.Series, search: Search, metric: str) -> None:
-    settings = ", ".join(f"{d} = {charts.fmt_value(row[d])}" for d in search.dims)
+    settings = ", ".join(f"{d} = {charts.fmt_value(row[d])}" for d in setting_columns(row.index))
     st.success(f"**Best trial {int(row['trial'])}**: {settings} → {charts.METRIC_LABELS.get(metric, metric)} "
                f"**{row[metric]:.4g}**")
     st.link_button("Open the best trial in the studio ↗", studio_url(trial_config(search.base, row, search.dims)),
@@ -382,17 +400,19 @@ def display_table(table: pd.DataFrame, search: Search, metric: str, best: int | 
     out = table.copy()
     out.insert(0, "★", ["★" if i == best else "" for i in range(len(out))])
     out["studio"] = [studio_url(trial_config(search.base, row, search.dims)) for _, row in table.iterrows()]
-    for d in search.dims:
+    settings = setting_columns(table.columns)
+    for d in settings:
         out[d] = out[d].map(charts.fmt_value) if not charts.is_numeric(out[d]) else out[d]
     ascending = not metric.endswith(("accuracy", "r2"))
-    first = ["★", "trial", *search.dims, metric, "studio"]
+    first = ["★", "trial", *settings, metric, "studio"]
     out = out[first + [c for c in out.columns if c not in first]]
     return out.sort_values(["diverged", metric], ascending=[True, ascending], na_position="last")
 
 
 def trial_config(base: pv.TrainConfig, row: pd.Series, dims: list[str]) -> pv.TrainConfig:
-    """The config of one trial (as the sweep built it): hidden_width/depth set hidden_layers = (width,) * depth."""
-    changes = {d: _plain(row[d]) for d in dims if d not in ("hidden_width", "hidden_depth")}
+    """The config of one trial (as the sweep built it, from its row's settings): hidden_width/depth set
+    hidden_layers = (width,) * depth."""
+    changes = {c: _plain(row[c]) for c in row.index if c in FIELDS}
     if "hidden_width" in dims or "hidden_depth" in dims:
         width = int(row["hidden_width"]) if "hidden_width" in dims else (base.hidden_layers or (8,))[0]
         depth = int(row["hidden_depth"]) if "hidden_depth" in dims else max(1, len(base.hidden_layers))
