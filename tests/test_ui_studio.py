@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import threading
 import time
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
@@ -235,6 +236,30 @@ def test_play_runs_one_frame_of_speed_steps_and_pause_stops():
     at.button(key="pause").click().run()  # the pausing rerun trains no further
     assert at.session_state["playing"] is False
     assert the_run(at).step_count == 50
+
+
+def test_training_holds_the_session_lock_so_two_reruns_never_step_one_run_at_once(monkeypatch):
+    """A click while playing can start a rerun before the previous frame has stopped: each one steps the Run
+    only while holding the session's lock."""
+    at = open_studio({"speed": "50"})
+    lock, held = at.session_state["lock"], []
+    step = pv.Run.step
+
+    def probed_step(self, n=1):
+        def probe():  # another thread: can it take the lock now?
+            got = lock.acquire(blocking=False)
+            if got:
+                lock.release()
+            held.append(not got)
+        t = threading.Thread(target=probe)
+        t.start()
+        t.join()
+        return step(self, n)
+
+    monkeypatch.setattr(pv.Run, "step", probed_step)
+    at.button(key="play").click().run()
+    at.button(key="step").click().run()
+    assert held and all(held), held
 
 
 def test_reset_returns_to_step_zero_with_the_same_weights():

@@ -21,10 +21,18 @@ LANDSCAPE_EVERY = 20  # frames between landscape recomputations while playing (m
 
 def init() -> None:
     ss = st.session_state
+    ss.setdefault("lock", threading.RLock())
     ss.setdefault("playing", False)
     ss.setdefault("frame", 0)
     ss.setdefault("shadows", {})
     ss.setdefault("notice", "")
+
+
+def session_lock() -> threading.RLock:
+    """The session's lock, held by each script run while it reads or moves the Run. A click while playing can
+    start a rerun before the previous frame's run has stopped, and two threads stepping one Run at once mix
+    their updates (a healthy run once "diverged" that way)."""
+    return st.session_state["lock"]
 
 
 def run() -> pv.Run | None:
@@ -97,12 +105,14 @@ def new_run(cfg: pv.TrainConfig, speed: int, data: Any = None) -> pv.Run:
 # ---- moving the run (and its shadows) ------------------------------------------------------------------------
 
 def advance(n: int | None = None) -> None:
-    """n optimizer steps, or to the end of the epoch when n is None; shadow runs follow in lockstep."""
-    r = run()
-    if r is None:
-        return
-    r.step_epoch() if n is None else r.step(n)
-    catch_up_shadows()
+    """n optimizer steps, or to the end of the epoch when n is None; shadow runs follow in lockstep. Holds the
+    session's lock: the Step button's callback runs before the page takes it."""
+    with session_lock():
+        r = run()
+        if r is None:
+            return
+        r.step_epoch() if n is None else r.step(n)
+        catch_up_shadows()
 
 
 def catch_up_shadows() -> None:
@@ -114,12 +124,13 @@ def catch_up_shadows() -> None:
 
 
 def reset() -> None:
-    """Back to step 0 with the same initial weights (run.reset), shadows too."""
+    """Back to step 0 with the same initial weights (run.reset), shadows too; under the session's lock."""
     r = run()
     if r is not None:
-        r.reset()
-        for shadow in st.session_state["shadows"].values():
-            shadow.reset()
+        with session_lock():
+            r.reset()
+            for shadow in st.session_state["shadows"].values():
+                shadow.reset()
     st.session_state.pop("landscape", None)
     st.session_state["playing"] = False
 

@@ -52,8 +52,9 @@ CHART_ROW_CSS = f"""<style>
 def page() -> None:
     try:
         state.init()
-        widgets.load_layers_from_url()
-        studio()
+        with state.session_lock():
+            widgets.load_layers_from_url()
+            studio()
     except Exception as e:  # the last line of defence: a message, never a traceback
         st.session_state["playing"] = False
         st.error(f"Something went wrong in the studio ({type(e).__name__}: {e}). Press Reset, or change a "
@@ -281,6 +282,11 @@ def new_weights() -> None:
 # ---- the live part: numbers and charts, rerun every frame while playing ------------------------------------
 
 def live_view(speed: int, view: View) -> None:
+    with state.session_lock():  # a frame rerun on its own is not inside page()'s hold
+        frame(speed, view)
+
+
+def frame(speed: int, view: View) -> None:
     ss = st.session_state
     r = state.run()
     if r is None:
