@@ -1,11 +1,19 @@
 """The Hyperparameter search page, run headless through app.py with Streamlit's AppTest: a regularizer search
-trains with a λ it shows, and a value outside the engine's range is an error before Run."""
+trains with a λ it shows, a value outside the engine's range is an error before Run, and the grid vs random text
+says the numbers on the screen."""
 
+import re
 import time
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
+
+import paramviz as pv
+from paramviz.charts import search as charts
+from paramviz.ui.search import GVR_BASE, UNIMPORTANT
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 TIMEOUT = 120
@@ -82,3 +90,50 @@ def test_random_range_outside_the_engines_range_is_an_error_before_run():
     assert at.button(key="search_run").disabled
     at.number_input(key="search_hidden_width_low").set_value(1).run()
     assert not errors(at) and not at.button(key="search_run").disabled
+
+
+# ---- grid vs random --------------------------------------------------------------------------------------------
+
+def test_grid_vs_random_text_and_metrics_say_the_chosen_budget():
+    at = search_page(search_view="Grid vs random", search_gvr_budget=25, search_gvr_steps=100)
+    assert not at.exception
+    intro = next(m.value for m in at.markdown if m.value.startswith("**Grid vs random search"))
+    assert "a 5×5 grid tries just **5 different values**" in intro
+    assert "its other 20 trials repeat them. Drawn at random, the same 25 trials try **25 different values**" in intro
+    m = {x.label: x for x in at.metric}
+    assert m["best test loss, grid search"].delta == "5 distinct learning rates"
+    assert m["best test loss, random search"].delta == "25 distinct learning rates"
+    assert re.fullmatch(r"\d+ of 20", m["random search beats the grid"].value)
+
+
+def _seed_spread(table: pd.DataFrame, lr: float) -> float:
+    """log(max / min) of the test loss across initial seeds at one learning rate."""
+    loss = table.loc[np.isclose(table["learning_rate"], lr), "final_test_loss"]
+    return float(np.log(loss.max() / loss.min()))
+
+
+@pytest.mark.parametrize("steps", [100, 1000])
+def test_init_seed_matters_mostly_at_small_learning_rates_as_the_note_says(steps):
+    assert "they matter mostly when the learning rate is too small" in UNIMPORTANT["init_seed"][0]
+    table = pv.sweep(GVR_BASE, {"learning_rate": [1e-4, 0.1], "init_seed": list(range(0, 1000, 100))}, steps=steps)
+    assert _seed_spread(table, 1e-4) > 1.0  # the loss varies by a factor of e or more across seeds
+    assert _seed_spread(table, 1e-4) > 3 * _seed_spread(table, 0.1)
+
+
+def _contrast(a: str, b: str) -> float:
+    """WCAG contrast ratio of two #rrggbb colours."""
+    def luminance(hex_color: str) -> float:
+        c = np.array([int(hex_color[i:i + 2], 16) for i in (1, 3, 5)]) / 255
+        c = np.where(c <= 0.03928, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+        return float(c @ [0.2126, 0.7152, 0.0722])
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_blown_up_crosses_read_on_light_and_dark_backgrounds():
+    grid = pd.DataFrame({"learning_rate": [0.01, 1.0], "l1_ratio": [0, 1], "final_test_loss": [0.3, np.nan],
+                         "diverged": [False, True]})
+    fig = charts.grid_vs_random_figure(grid, grid, "learning_rate", "l1_ratio")
+    crosses = next(t for t in fig.data if t.name == "blew up / diverged")
+    for page in ("#ffffff", "#0e1117"):  # Streamlit's light and dark backgrounds
+        assert _contrast(crosses.marker.color, page) >= 3.0

@@ -17,6 +17,7 @@ LOG_FIELDS = frozenset({"learning_rate", "reg_strength", "weight_decay", "eps"})
 METRIC_LABELS = {"final_test_loss": "test loss", "final_train_loss": "train loss", "best_test_loss": "best test loss",
                  "final_test_accuracy": "test accuracy", "final_test_r2": "test R²"}
 GRID_COLOR, RANDOM_COLOR = "#1f77b4", "#d62728"
+BLOWUP_COLOR = "#808080"  # mid grey: reads on a white page and on Streamlit's dark one (black vanishes there)
 BLOWUP = 30.0  # a loss this many times the best one is drawn at the top of the scale, as "blew up"
 R2_FLOOR = -1.0  # R² below this (worse than predicting a constant, by far) is drawn at the floor
 
@@ -233,7 +234,8 @@ def _marginal(fig, table, important, metric, col, color, level) -> None:
     if bad.any():
         fig.add_trace(go.Scatter(x=table[important][bad], y=values[bad], mode="markers", name="blew up / diverged",
                                  legendgroup="blew", showlegend=col == 1,
-                                 marker={"size": 13, "color": "black", "symbol": "x"}, hoverinfo="skip"),
+                                 marker={"size": 14, "color": BLOWUP_COLOR, "symbol": "x",
+                                         "line": {"width": 1, "color": "white"}}, hoverinfo="skip"),
                       row=2, col=col)
     b = best_trial(table, metric)
     if b is not None:

@@ -451,8 +451,8 @@ def open_trial_ui(table: pd.DataFrame, search: Search) -> None:
 
 UNIMPORTANT = {
     "l1_ratio": ("l1_ratio — no effect at all here (λ = 0)", pv.Uniform(0.0, 1.0)),
-    "init_seed": ("init_seed — the random initial weights (almost no effect on a linear model)",
-                  pv.IntUniform(0, 1000)),
+    "init_seed": ("init_seed — the random starting weights (they matter mostly when the learning rate is too "
+                  "small to move far from them)", pv.IntUniform(0, 1000)),
 }
 # One important knob: plain gradient descent on a degree-5 polynomial; too small a learning rate crawls, too large
 # diverges, and the best is just below the cliff.
@@ -462,16 +462,14 @@ GVR_LR = pv.LogUniform(1e-4, 1.0)
 
 
 def grid_vs_random_view() -> None:
-    st.markdown("**Grid vs random search at the same budget** (Bergstra & Bengio, 2012). When only one of two "
-                "hyperparameters matters, a 3×3 grid tries just **3 different values** of the one that matters — "
-                "its other 6 trials repeat them. Nine random trials try **9 different values**, so they land "
-                "closer to the best one.")
+    intro = st.empty()  # filled in once the budget is known
     c = st.columns(4)
     unimportant = c[0].selectbox("Second (unimportant) hyperparameter", list(UNIMPORTANT), key="search_gvr_dim",
                                  bind=BIND, help="\n".join(f"- {text}" for text, _ in UNIMPORTANT.values()))
     budget = c[1].select_slider("Trials each", [4, 9, 16, 25], value=9, key="search_gvr_budget", bind=BIND)
     seed = c[2].slider("Random seed", 0, 30, 0, key="search_gvr_seed", bind=BIND)
     steps = c[3].select_slider("Steps", [100, 200, 300, 500, 1000], value=300, key="search_gvr_steps", bind=BIND)
+    intro.markdown(gvr_intro(int(budget)))
     st.caption(f"Important: learning_rate, from {GVR_LR.low:g} to {GVR_LR.high:g} (log scale). Unimportant: "
                f"{UNIMPORTANT[unimportant][0]}.")
     grid, rand = grid_vs_random(unimportant, int(budget), int(seed), int(steps))
@@ -484,13 +482,27 @@ def grid_vs_random_view() -> None:
         col.metric(f"best test loss, {name} search", best, f"{t['learning_rate'].nunique()} distinct learning rates",
                    delta_color="off", delta_arrow="off")
     wins, repeats = grid_vs_random_wins(unimportant, int(budget), int(steps))
-    c[2].metric("random search beats the grid", f"in {wins} of {repeats} repeats", help=f"{repeats} more random "
-                f"searches of {budget} trials each, compared with the same grid.", delta_color="off", delta_arrow="off")
+    c[2].metric("random search beats the grid", f"{wins} of {repeats}", "repeated random searches",
+                help=f"{repeats} more random searches of {budget} trials each, compared with the same grid.",
+                delta_color="off", delta_arrow="off")
+
+
+def grid_side(budget: int) -> int:
+    """The grid's values per dimension: a budget of 9 trials is a 3 × 3 grid."""
+    return int(round(budget**0.5))
+
+
+def gvr_intro(budget: int) -> str:
+    side = grid_side(budget)
+    return (f"**Grid vs random search at the same budget** (Bergstra & Bengio, 2012). When one of two "
+            f"hyperparameters matters much more than the other, a {side}×{side} grid tries just **{side} different "
+            f"values** of the one that matters — its other {budget - side} trials repeat them. Drawn at random, the "
+            f"same {budget} trials try **{budget} different values**, so they land closer to the best one.")
 
 
 @st.cache_data(max_entries=32, show_spinner="Training both searches…")
 def grid_vs_random(unimportant: str, budget: int, seed: int, steps: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    side = int(round(budget**0.5))
+    side = grid_side(budget)
     dim = UNIMPORTANT[unimportant][1]
     grid_dim = type(dim)(dim.low, dim.high, points=side)
     grid = pv.sweep(GVR_BASE, {"learning_rate": pv.LogUniform(GVR_LR.low, GVR_LR.high, points=side),
