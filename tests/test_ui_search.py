@@ -92,6 +92,14 @@ def test_random_range_outside_the_engines_range_is_an_error_before_run():
     assert not errors(at) and not at.button(key="search_run").disabled
 
 
+# ---- results ---------------------------------------------------------------------------------------------------
+
+def test_results_heading_is_short_and_the_steps_and_time_go_below_it():
+    at = run_search(search_page(search_steps=20))
+    assert at.subheader[0].value == "12 trials · grid search"
+    assert any(re.fullmatch(r"20 steps each · trained in \d+\.\d s", c.value) for c in at.caption)
+
+
 # ---- grid vs random --------------------------------------------------------------------------------------------
 
 def test_grid_vs_random_text_and_metrics_say_the_chosen_budget():

@@ -115,7 +115,8 @@ def search_ui() -> tuple[Search | None, list[str]]:
     method = st.segmented_control("Method", ["grid", "random"], default="grid", key="search_method", bind=BIND)
     method = method or "grid"
     dims = st.multiselect("Hyperparameters to vary", list(DIMENSIONS), default=["learning_rate", "hidden_width"],
-                          format_func=lambda d: DIMENSIONS[d].label, key="search_dims", bind=BIND, max_selections=4)
+                          format_func=lambda d: DIMENSIONS[d].label, key="search_dims", bind=BIND, max_selections=4,
+                          wrap=True)
     if not dims:
         problems.append("hyperparameters to vary: choose at least one.")
     space = {d: dimension_ui(d, method, problems) for d in dims}
@@ -353,8 +354,8 @@ def progress_text(fraction: float, done: int, n: int, seconds: float, cancelling
 def results_ui(results: dict) -> None:
     search: Search = results["search"]
     table: pd.DataFrame = results["table"]
-    st.subheader(f"{counted(len(table), 'trial')} · {search.method} search · {search.steps} steps · "
-                 f"{results['seconds']:.1f} s")
+    st.subheader(f"{counted(len(table), 'trial')} · {search.method} search")
+    st.caption(f"{search.steps} steps each · trained in {results['seconds']:.1f} s")
     if results["cancelled"]:
         st.warning(f"Cancelled: {len(table)} of {results['planned']} trials had finished; they are shown below.")
     if table.empty:
@@ -367,9 +368,10 @@ def results_ui(results: dict) -> None:
     else:
         best_ui(table.iloc[best], search, metric)
     st.dataframe(display_table(table, search, metric, best), hide_index=True, key="search_table",
-                 column_config={"studio": st.column_config.LinkColumn("studio", display_text="open ↗",
+                 column_config={"studio": st.column_config.LinkColumn("studio", display_text="open ↗", width=64,
                                                                       help="Open this trial in the studio"),
-                                "★": st.column_config.TextColumn("★", width="small")})
+                                "★": st.column_config.TextColumn("★", width=28, help="The best trial"),
+                                "trial": st.column_config.NumberColumn("trial", width=44)})
     charts_ui(table, search, metric)
     open_trial_ui(table, search)
 

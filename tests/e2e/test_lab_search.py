@@ -138,3 +138,37 @@ def test_grid_vs_random_view(page, streamlit_server, wait_ready, artifacts_dir):
     no_exception(page)
     assert page.get_by_text("best test loss, random search").is_visible()
     page.screenshot(path=str(artifacts_dir / "search_grid_vs_random.png"), full_page=True)
+
+
+CHIPS_INSIDE = """() => { const box = document.querySelector('[data-testid="stMultiSelectTagsContainer"]');
+    return [...box.querySelectorAll('[data-tag]')].every(t =>
+        t.getBoundingClientRect().right <= box.getBoundingClientRect().right + 0.5); }"""
+TEXT_LINES = """e => { const r = document.createRange(); r.selectNodeContents(e.querySelector('[data-heading-text]'));
+    return new Set([...r.getClientRects()].map(b => Math.round(b.bottom))).size; }"""
+NOT_CUT = "e => [e, ...e.querySelectorAll('*')].every(x => x.scrollWidth <= x.clientWidth + 1)"
+
+
+@pytest.mark.parametrize("width, height", [(1280, 800), (1440, 900)])
+def test_search_and_grid_vs_random_read_fully_on_a_laptop_screen(browser, streamlit_server, wait_ready, artifacts_dir,
+                                                                width, height):
+    context = browser.new_context(viewport={"width": width, "height": height})
+    context.set_default_timeout(LONG)
+    page = context.new_page()
+    try:
+        page.goto(f"{streamlit_server}/search")
+        wait_ready(page, timeout=LONG)
+        page.locator('[data-testid="stMultiSelectTagsContainer"] [data-tag]').nth(1).wait_for()
+        assert page.evaluate(CHIPS_INSIDE)  # "neurons per hidden layer" wraps instead of being cut off
+        page.get_by_role("button", name="Run search").click()
+        page.wait_for_selector('[data-testid="stDataFrame"]', timeout=LONG)
+        wait_ready(page, timeout=LONG)
+        assert page.get_by_role("heading", name="12 trials · grid search").evaluate(TEXT_LINES) == 1
+        page.screenshot(path=str(artifacts_dir / f"search_results_{width}.png"))
+        page.goto(f"{streamlit_server}/search?search_view=Grid+vs+random")
+        wait_ready(page, timeout=LONG)
+        charts_drawn(page)
+        values = page.locator('[data-testid="stMetricValue"]')
+        assert values.count() == 3 and all(values.nth(i).evaluate(NOT_CUT) for i in range(3))
+        no_exception(page)
+    finally:
+        context.close()
