@@ -68,6 +68,7 @@ async function drawLatest(chart) {
     chart.lastCost = performance.now() - chart.lastStart;
     await drawn;
     chart.figure = figure;
+    fitWidth(chart);
     if (!chart.following) {  // a zoom or pan by the user: the overlay follows (drawLatest compares the ranges)
       chart.div.on("plotly_relayout", () => {
         if (chart.overlay && !chart.next) chart.next = chart.figure;
@@ -90,6 +91,23 @@ async function drawLatest(chart) {
     chart.busy = false;
   }
   if (chart.next) schedule(chart);
+}
+
+// Plotly's `responsive` follows the window, not the chart's own box: a chart first drawn while the page was
+// still settling (a chart picked in place of another) kept that width and spread over its neighbour. This
+// follows the box: when its width and the plot's differ, the plot (and its overlay) take the box's width.
+// It is checked when the box changes and after each draw.
+function followWidth(chart) {
+  if (typeof ResizeObserver !== "undefined") new ResizeObserver(() => fitWidth(chart)).observe(chart.box);
+}
+
+function fitWidth(chart) {
+  const full = chart.div._fullLayout;
+  if (!window.Plotly || !full || Math.abs(full.width - chart.box.clientWidth) < 1) return;
+  // Resizing fires plotly_relayout, on which the overlay takes the main plot's new ranges (drawLatest).
+  for (const d of [chart.div, chart.overlay]) {
+    if (d && d._fullLayout) window.Plotly.Plots.resize(d);
+  }
 }
 
 function rangesOf(div) {
@@ -123,6 +141,7 @@ export default function ({ data, parentElement }) {
     parentElement.appendChild(caption);
     div.pvChart = { div, box, host: parentElement, busy: false, next: null, still: null, timer: null,
                     lastStart: 0, lastCost: 0 };
+    followWidth(div.pvChart);
   }
   const chart = div.pvChart;
   chart.src = payload.src;

@@ -232,6 +232,22 @@ def test_the_two_charts_sit_side_by_side_where_they_fit_and_one_under_the_other_
         page.context.close()
 
 
+def test_a_chart_and_its_overlay_follow_their_box_when_it_changes_width(page, streamlit_server):
+    """A chart first drawn while the page was settling kept that width and spread over the loss chart: each
+    live chart follows its own box, not only the window."""
+    open_studio(page, streamlit_server, studio_url(REFERENCE))
+    widths = """() => {
+        const box = document.querySelector('.st-key-pv-chart-picked .pv-live-chart').parentElement;
+        const svgs = [...box.querySelectorAll('.main-svg')];
+        return [box.clientWidth, ...svgs.map(s => Math.round(s.getBoundingClientRect().width))];
+    }"""
+    first = page.evaluate(widths)
+    assert len(first) >= 3 and len(set(first)) == 1, first  # the box, the plot and the data points' overlay
+    page.evaluate("() => { document.querySelector('.st-key-pv-chart-picked .pv-live-chart').parentElement"
+                  ".style.width = '300px'; }")
+    wait_until(lambda: set(page.evaluate(widths)) == {300})
+
+
 def test_config_json_downloaded_from_share_and_export_loads_back(page, streamlit_server, tmp_path):
     open_studio(page, streamlit_server, "/?optimizer=rmsprop&learning_rate=0.02")
     page.get_by_text("Share & export", exact=True).click()  # built only when opened
