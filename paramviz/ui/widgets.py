@@ -10,8 +10,10 @@ from __future__ import annotations
 import io
 import json
 import random
+import re
 from typing import Any, NamedTuple
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -22,6 +24,8 @@ from paramviz.config import (
     FIELDS,
     INIT_NAMES,
     MAX_HIDDEN_LAYERS,
+    MAX_POLY_DEGREE,
+    MAX_SAMPLES,
     OPTIMIZER_NAMES,
     REGULARIZER_NAMES,
     SCHEDULE_NAMES,
@@ -50,6 +54,13 @@ EPSILONS = [float(f"1e{e}") for e in range(-10, 0)]  # 1e-10 … 1e-1, a power o
 WIDTHS = [1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 24, 32, 48, 64, 128, 256]
 SPEEDS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000]
 DEFAULT_SPEED = 200  # steps per frame: ten frames a second then show 2,000 steps a second
+# The sliders' and number boxes' ranges (within the config's own, FIELDS); the log sliders take any allowed value.
+RANGES: dict[str, tuple[float, float]] = {
+    "n_samples": (10, MAX_SAMPLES), "noise": (0.0, 3.0), "n_classes": (3, 8), "test_fraction": (0.05, 0.9),
+    "seed": (0, 2**32 - 1), "poly_degree": (1, MAX_POLY_DEGREE), "init_seed": (0, 2**32 - 1),
+    "momentum": (0.0, 0.99), "beta1": (0.0, 0.99), "schedule_gamma": (0.05, 1.0), "schedule_epochs": (1, 1_000_000),
+    "l1_ratio": (0.0, 1.0),
+}
 
 HELP = {
     "dataset": "The data the model learns from. A hyperparameter is set by you before training; the weights "
@@ -116,9 +127,38 @@ HELP = {
            "classes, other numbers are regression.",
 }
 
+# What the student sees each setting called: the controls' labels, and the words messages use for a field.
+LABELS = {
+    "dataset": "Dataset", "n_samples": "Number of samples", "noise": "Noise", "n_classes": "Classes",
+    "test_fraction": "Test share", "seed": "Data seed", "scale_inputs": "Standardise inputs",
+    "hidden_layers": "Hidden layers", "activation": "Activation", "poly_degree": "Polynomial degree",
+    "init": "Initialisation", "init_seed": "Weight seed", "optimizer": "Optimizer", "learning_rate": "Learning rate",
+    "batch_size": "Batch size", "momentum": "Momentum μ", "beta1": "β1", "beta2": "β2", "rho": "ρ", "eps": "ε",
+    "weight_decay": "Weight decay", "schedule": "Learning-rate schedule", "schedule_gamma": "γ",
+    "schedule_epochs": "Epochs", "regularizer": "Regularizer", "reg_strength": "Strength λ", "l1_ratio": "L1 ratio",
+    "proximal": "Proximal L1 step", "speed": "Steps per frame",
+}
+
+
+def in_words(message: str) -> str:
+    """An engine message about a field, with the field put in the words of its control:
+    "test_fraction 0.9 leaves …" → "Test share 0.9 leaves …", "hidden_layers[1] must be …" → "Width of hidden
+    layer 2 must be …". The engine names the field first; a message that names none is returned as it is."""
+    layer = re.match(r"hidden_layers\[(\d+)\]", message)
+    if layer:
+        return f"Width of hidden layer {int(layer[1]) + 1}{message[layer.end():]}"
+    field, space, rest = message.partition(" ")
+    return f"{LABELS[field]}{space}{rest}" if field in LABELS else message
+
+
+def label_list(fields) -> str:
+    """"batch_size, learning_rate" as the student sees them: "Batch size, Learning rate"."""
+    return ", ".join(LABELS.get(field, field) for field in fields)
+
 
 class Controls(NamedTuple):
-    """What the sidebar returns: the training config (None while it can't be built) and the speed."""
+    """What the sidebar returns: the training config (None while it can't be built, and why, in the controls'
+    words) and the speed."""
 
     cfg: pv.TrainConfig | None
     speed: int
@@ -153,8 +193,9 @@ def choice(label: str, field: str, options: tuple[str, ...], default: str) -> st
     return st.selectbox(label, options, index=options.index(default), key=field, bind=BIND, help=HELP[field])
 
 
-def slider(label: str, field: str, lo: float, hi: float, default: float, step: float, **kw) -> float:
-    return st.slider(label, lo, hi, default, step, key=field, bind=BIND, help=HELP[field], **kw)
+def slider(label: str, field: str, default: float, step: float) -> float:
+    lo, hi = RANGES[field]
+    return st.slider(label, lo, hi, default, step, key=field, bind=BIND, help=HELP[field])
 
 
 def _shown(field: str, values: dict) -> bool:
@@ -170,16 +211,15 @@ def data_ui(values: dict) -> None:
     if values["dataset"] == "csv":
         csv_ui()
     else:
-        values["n_samples"] = st.number_input("Number of samples", 10, int(FIELDS["n_samples"].high),
-                                              DEFAULTS.n_samples, 10, key="n_samples", bind=BIND,
-                                              help=HELP["n_samples"])
-        values["noise"] = slider("Noise", "noise", 0.0, 3.0, DEFAULTS.noise, 0.05)
+        values["n_samples"] = st.number_input("Number of samples", *RANGES["n_samples"], DEFAULTS.n_samples, 10,
+                                              key="n_samples", bind=BIND, help=HELP["n_samples"])
+        values["noise"] = slider("Noise", "noise", DEFAULTS.noise, 0.05)
         if values["dataset"] == "blobs":
-            values["n_classes"] = slider("Classes", "n_classes", 3, 8, DEFAULTS.n_classes, 1)
-    values["test_fraction"] = slider("Test share (train/test split)", "test_fraction", 0.05, 0.9,
-                                     DEFAULTS.test_fraction, 0.05)
+            values["n_classes"] = slider("Classes", "n_classes", DEFAULTS.n_classes, 1)
+    values["test_fraction"] = slider("Test share (train/test split)", "test_fraction", DEFAULTS.test_fraction,
+                                     0.05)
     left, right = st.columns(2, vertical_alignment="bottom")
-    values["seed"] = left.number_input("Data seed", 0, 2**32 - 1, DEFAULTS.seed, key="seed", bind=BIND,
+    values["seed"] = left.number_input("Data seed", *RANGES["seed"], DEFAULTS.seed, key="seed", bind=BIND,
                                        help=HELP["seed"])
     right.button("New data", on_click=_new_seed, args=("seed",), help="Draw a new data set: a new random seed.",
                  width="stretch")
@@ -197,8 +237,7 @@ def csv_ui() -> None:
     loaded = st.session_state.get("csv_data")
     if st.session_state.get("csv_error"):
         st.error(f"Could not use that file: {st.session_state['csv_error']}. The previous data stays.")
-    if loaded is None:
-        st.info("Upload a CSV file to train on your own data.")
+    if loaded is None:  # the page says what to do (one message, where the charts would be)
         return
     name, raw, columns = loaded
     st.selectbox("Target column", columns, index=columns.index(raw.target_name), key="csv_target",
@@ -233,9 +272,9 @@ def _load_csv() -> None:
 def model_ui(values: dict) -> None:
     values["hidden_layers"] = layers_ui()
     values["activation"] = choice("Activation", "activation", ACTIVATION_NAMES, DEFAULTS.activation)
-    values["poly_degree"] = slider("Polynomial degree", "poly_degree", 1, 15, DEFAULTS.poly_degree, 1)
+    values["poly_degree"] = slider("Polynomial degree", "poly_degree", DEFAULTS.poly_degree, 1)
     values["init"] = choice("Initialisation", "init", INIT_NAMES, DEFAULTS.init)
-    values["init_seed"] = st.number_input("Weight seed", 0, 2**32 - 1, None, key="init_seed", bind=BIND,
+    values["init_seed"] = st.number_input("Weight seed", *RANGES["init_seed"], None, key="init_seed", bind=BIND,
                                           placeholder="same as the data seed", help=HELP["init_seed"])
 
 
@@ -257,7 +296,8 @@ def layers_ui() -> tuple[int, ...]:
     st.text_input("Layer widths", key="layer_widths", on_change=_widths_typed, placeholder="none",
                   help=HELP["layer_widths"])
     if ss.get("layers_error"):
-        st.error(f"Those widths can't be used: {ss['layers_error']}. The model keeps {fmt_layers(layers, ', ')}.")
+        st.error(f"Those widths can't be used: {in_words(ss['layers_error'])}. The model keeps "
+                 f"{fmt_layers(layers, ', ')}.")
     return layers
 
 
@@ -290,9 +330,9 @@ def training_ui(values: dict) -> None:
     values["learning_rate"] = log_slider("Learning rate (log scale)", "learning_rate", LEARNING_RATES,
                                          DEFAULTS.learning_rate)
     if _shown("momentum", values):
-        values["momentum"] = slider("Momentum μ", "momentum", 0.0, 0.99, DEFAULTS.momentum, 0.01)
+        values["momentum"] = slider("Momentum μ", "momentum", DEFAULTS.momentum, 0.01)
     if _shown("beta1", values):
-        values["beta1"] = slider("β1 (first moment)", "beta1", 0.0, 0.99, DEFAULTS.beta1, 0.01)
+        values["beta1"] = slider("β1 (first moment)", "beta1", DEFAULTS.beta1, 0.01)
         values["beta2"] = log_slider("β2 (second moment)", "beta2", BETA2S, DEFAULTS.beta2)
     if _shown("rho", values):
         values["rho"] = log_slider("ρ (RMSProp memory)", "rho", RHOS, DEFAULTS.rho)
@@ -304,10 +344,9 @@ def training_ui(values: dict) -> None:
     values["batch_size"] = log_slider("Batch size", "batch_size", BATCH_SIZES, DEFAULTS.batch_size, fmt_batch)
     values["schedule"] = choice("Learning-rate schedule", "schedule", SCHEDULE_NAMES, DEFAULTS.schedule)
     if _shown("schedule_gamma", values):
-        values["schedule_gamma"] = slider("γ (decay factor)", "schedule_gamma", 0.05, 1.0, DEFAULTS.schedule_gamma,
-                                          0.05)
+        values["schedule_gamma"] = slider("γ (decay factor)", "schedule_gamma", DEFAULTS.schedule_gamma, 0.05)
     if _shown("schedule_epochs", values):
-        values["schedule_epochs"] = st.number_input("Epochs", 1, 1_000_000, DEFAULTS.schedule_epochs,
+        values["schedule_epochs"] = st.number_input("Epochs", *RANGES["schedule_epochs"], DEFAULTS.schedule_epochs,
                                                     key="schedule_epochs", bind=BIND, help=HELP["schedule_epochs"])
 
 
@@ -330,7 +369,7 @@ def regularization_ui(values: dict) -> None:
         values["reg_strength"] = log_slider("Strength λ (log scale)", "reg_strength", REG_STRENGTHS,
                                             DEFAULTS.reg_strength)
     if _shown("l1_ratio", values):
-        values["l1_ratio"] = slider("L1 ratio", "l1_ratio", 0.0, 1.0, DEFAULTS.l1_ratio, 0.05)
+        values["l1_ratio"] = slider("L1 ratio", "l1_ratio", DEFAULTS.l1_ratio, 0.05)
     if _shown("proximal", values):
         values["proximal"] = st.checkbox("Proximal L1 step", DEFAULTS.proximal, key="proximal", bind=BIND,
                                          help=HELP["proximal"])
@@ -357,9 +396,24 @@ def sidebar_ui() -> Controls:
             speed = speed_ui()
     sync_layers_param(values["hidden_layers"])
     try:
-        return Controls(pv.TrainConfig(**values), speed)
+        cfg, problem = pv.TrainConfig(**values), ""
+        check_split(cfg)
     except ValueError as e:
-        return Controls(None, speed, str(e))
+        cfg, problem = None, in_words(str(e))
+    return Controls(cfg, speed, problem)
+
+
+def check_split(cfg: pv.TrainConfig) -> None:
+    """The engine's own check that the train/test split leaves enough training points, run on stand-in data of
+    the size the run will have, so a setting that fails it names its control (a ValueError) before a Run does."""
+    n = len(csv_rows.y) if cfg.dataset == "csv" and (csv_rows := _csv_raw()) is not None else cfg.n_samples
+    stand_in = pv.RawData(np.zeros((n, 1)), np.zeros(n), "regression", 1, ("x",))
+    pv.prepare(stand_in, cfg.replace(poly_degree=1))
+
+
+def _csv_raw() -> pv.RawData | None:
+    loaded = st.session_state.get("csv_data")
+    return loaded[1] if loaded else None
 
 
 # ---- hidden_layers in the URL (a list: no single widget holds it) -------------------------------------------

@@ -1,0 +1,112 @@
+"""Settings the studio can't use, from the controls or from a link: messages name them in the controls' words, and
+a link with them opens a working studio and one notice says what was left out and why."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from paramviz.ui import state, widgets
+
+TIMEOUT = 60
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+@pytest.fixture(autouse=True)
+def no_other_sessions_playing():
+    state._frames.clear()
+    yield
+    state._frames.clear()
+
+
+def _sidebar_script():
+    """The studio's sidebar alone, keeping what it returns."""
+    import streamlit as st
+
+    from paramviz.ui import widgets
+
+    widgets.load_layers_from_url()
+    st.session_state["controls"] = widgets.sidebar_ui()
+
+
+def open_sidebar(query: dict[str, str]) -> AppTest:
+    at = AppTest.from_function(_sidebar_script, default_timeout=TIMEOUT)
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def open_studio(query: dict[str, str]) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def sidebar_labels(at: AppTest) -> dict[str, str]:
+    """Each keyed control's label, by key."""
+    kinds = ("selectbox", "slider", "select_slider", "number_input", "checkbox", "text_input")
+    return {w.key: w.label for kind in kinds for w in getattr(at, kind) if w.key}
+
+
+# ---- a split made with the controls -------------------------------------------------------------------------
+
+def test_a_split_made_with_the_controls_names_test_share_and_training_continues():
+    at = open_studio({"n_samples": "10"})
+    at.button(key="step").click().run()
+    before = at.session_state["run"]
+    at.slider(key="test_fraction").set_value(0.9).run()
+    assert [e.value for e in at.error] == [
+        "That setting can't be used: Test share 0.9 leaves fewer than 2 training samples of 10. Training "
+        "continues with the previous one."]
+    assert at.session_state["run"] is before and before.step_count == 1
+
+
+# ---- one message for a CSV without a file ----------------------------------------------------------------------
+
+def test_csv_without_a_file_says_so_once():
+    at = open_studio({"dataset": "csv"})
+    assert not at.exception
+    messages = [m.value for kind in ("info", "warning", "error") for m in getattr(at, kind)]
+    assert len([m for m in messages if "CSV" in m]) == 1, messages
+    assert at.get("file_uploader")[0].label == "Your own data (CSV)"  # the control the message points at
+
+
+# ---- the controls' words in messages ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("engine, words", [
+    ("test_fraction 0.9 leaves fewer than 2 training samples of 10",
+     "Test share 0.9 leaves fewer than 2 training samples of 10"),
+    ("hidden_layers[0] must be a whole number in [1, 256]; got 0",
+     "Width of hidden layer 1 must be a whole number in [1, 256]; got 0"),
+    ("hidden_layers must be widths separated by commas, e.g. 8,8; got '8,x'",
+     "Hidden layers must be widths separated by commas, e.g. 8,8; got '8,x'"),
+    ("learning_rate must be a number in (0, 100]; got -1", "Learning rate must be a number in (0, 100]; got -1"),
+    ("upload a CSV file (Data → Your own data) to train on it",
+     "upload a CSV file (Data → Your own data) to train on it"),
+])
+def test_in_words_puts_the_field_an_engine_message_names_in_its_controls_words(engine, words):
+    assert widgets.in_words(engine) == words
+
+
+def test_label_list_names_changed_fields_as_the_sidebar_does():
+    assert widgets.label_list(["batch_size", "learning_rate"]) == "Batch size, Learning rate"
+
+
+def test_typed_widths_that_cant_be_used_are_named_by_layer():
+    at = open_studio({})
+    at.text_input(key="layer_widths").input("8, 0").run()
+    assert [e.value for e in at.error] == [
+        "Those widths can't be used: Width of hidden layer 2 must be a whole number in [1, 256]; got 0. The model "
+        "keeps 8, 8."]
+
+
+def test_every_control_is_labelled_with_its_name_in_messages():
+    at = open_sidebar({"optimizer": "adamw", "schedule": "step", "regularizer": "elasticnet", "dataset": "blobs"})
+    labels = sidebar_labels(at) | {"hidden_layers": sidebar_labels(at)["n_layers"]}
+    shown = {field: label for field, label in labels.items() if field in widgets.LABELS}
+    assert set(shown) == set(widgets.LABELS) - {"rho", "momentum"}  # the other optimizers' settings
+    for field, label in shown.items():
+        assert label.startswith(widgets.LABELS[field]), (field, label)
