@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .config import FIELDS, MAX_HIDDEN_LAYERS, WIDTH, Num, TrainConfig, field_names
-from .datasets import Dataset, RawData
+from .datasets import Dataset, RawData, check_raw
 from .nn import forward
 from .optim import SCHEDULES, OptimizerSettings, make_optimizer
 from .regularizers import REGULARIZERS, Penalty
@@ -179,6 +179,8 @@ def sweep(base_cfg: TrainConfig, space: dict[str, Any], method: str = "grid", st
     """
     plan = _plan(base_cfg, space, method, steps, n_trials, seed, record_every)
     _check_options(n_jobs, progress, details)
+    if data is not None and not isinstance(data, Dataset):
+        data = check_raw(data)  # once, here, rather than failing in every trial
     chunks, metrics = _chunks(plan, data, _n_workers(n_jobs, backend))
     done: dict[int, TrialResult] = {}
     report = _Progress(progress, chunks, len(plan.configs))

@@ -375,3 +375,12 @@ def test_mixed_tasks_get_both_metric_columns_filled_where_they_apply():
     assert table["final_test_r2"].notna().tolist() == [False, True]
     assert list(result.histories[1].columns) == ["step", "train_loss", "test_loss", "train_r2", "test_r2", "penalty"]
     assert_table_matches_runs(result, runs_for(result, 20))
+
+
+def test_bad_data_is_refused_once_before_any_trial_with_the_data_check_s_own_message():
+    X = np.zeros((20, 2))
+    with pytest.raises(ValueError, match=r"^data must be a RawData .*got ndarray$"):
+        pv.sweep(pv.TrainConfig(dataset="csv"), {"learning_rate": [0.1, 0.01]}, steps=5, data=X)
+    nan = pv.RawData(np.full((20, 2), np.nan), np.arange(20) % 2, "binary", 2, ("a", "b"))
+    with pytest.raises(ValueError, match=r"^data\.X"):
+        pv.sweep(pv.TrainConfig(dataset="csv"), {"learning_rate": [0.1, 0.01]}, steps=5, data=nan)

@@ -248,16 +248,6 @@ def test_bad_base_model_is_an_error_naming_hidden_layers():
     assert any("hidden_layers" in e.value for e in at.error)
 
 
-def test_a_value_the_sweep_refuses_is_an_error_naming_the_field():
-    at = search_page(search_steps=20)
-    at.multiselect(key="search_dims").set_value(["poly_degree"]).run()
-    at.text_input(key="search_poly_degree_values").input("0, 3").run()
-    run_search(at)
-    assert not at.exception
-    assert any(e.value.startswith("The search stopped: trial 0 (poly_degree=0): poly_degree must be") for e in at.error)
-    assert not at.dataframe
-
-
 def test_cancel_stops_a_running_search_and_keeps_the_finished_trials():
     at = search_page(search_steps=4000)
     at.multiselect(key="search_dims").set_value(["hidden_width"]).run()
