@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import paramviz as pv
 from paramviz.ui import state, widgets
 
 TIMEOUT = 60
@@ -51,7 +52,26 @@ def sidebar_labels(at: AppTest) -> dict[str, str]:
     return {w.key: w.label for kind in kinds for w in getattr(at, kind) if w.key}
 
 
-# ---- a split made with the controls -------------------------------------------------------------------------
+# ---- settings that can't be used together --------------------------------------------------------------------
+
+def test_a_link_whose_split_leaves_too_few_training_points_opens_the_default_setup_and_says_why():
+    at = open_studio({"n_samples": "10", "test_fraction": "0.9", "speed": "20"})
+    assert not at.exception and not at.error
+    assert at.session_state["run"].cfg.replace(record_every=1) == pv.TrainConfig()
+    assert [b.key for b in at.button][:2] == ["play", "step"]  # a working studio, not a message alone
+    assert dict(at.query_params) == {"speed": "20"}  # the address bar no longer asks for the unusable setup
+    assert open_sidebar({"n_samples": "10", "test_fraction": "0.9"}).session_state["controls"].link_notice == (
+        "Ignored from the link: Number of samples “10”, Test share “0.9”, because test share 0.9 leaves fewer "
+        "than 2 training samples of 10. The studio opened with its default setup.")
+
+
+def test_an_unusable_link_with_a_bad_value_too_names_both():
+    notice = open_sidebar({"n_samples": "10", "test_fraction": "0.9", "learning_rate": "x"}).session_state[
+        "controls"].link_notice
+    assert notice == ("Ignored from the link: Number of samples “10”, Test share “0.9”, because test share 0.9 "
+                      "leaves fewer than 2 training samples of 10; Learning rate “x” (must be a number in (0, 100]). "
+                      "The studio opened with its default setup.")
+
 
 def test_a_split_made_with_the_controls_names_test_share_and_training_continues():
     at = open_studio({"n_samples": "10"})
@@ -62,6 +82,37 @@ def test_a_split_made_with_the_controls_names_test_share_and_training_continues(
         "That setting can't be used: Test share 0.9 leaves fewer than 2 training samples of 10. Training "
         "continues with the previous one."]
     assert at.session_state["run"] is before and before.step_count == 1
+
+
+# ---- values a control can't take -----------------------------------------------------------------------------
+
+def test_bad_values_in_a_link_are_named_with_their_controls_and_allowed_values():
+    at = open_sidebar({"learning_rate": "abc", "hidden_layers": "1000", "dataset": "foo"})
+    controls = at.session_state["controls"]
+    assert controls.cfg == pv.TrainConfig()
+    assert controls.link_notice == (
+        "Ignored from the link: Dataset “foo” (must be one of linear, sine, ripple, moons, circles, xor, spiral, "
+        "gaussians, blobs, csv); Hidden layers “1000” (must be 0 to 6 widths from 1 to 256 separated by commas, "
+        "e.g. 8,8); Learning rate “abc” (must be a number in (0, 100]). Their defaults are used.")  # sidebar order
+
+
+def test_slider_values_outside_the_controls_range_are_named_with_that_range():
+    notice = open_sidebar({"noise": "5", "speed": "7", "optimizer": "momentum", "momentum": "2"}).session_state[
+        "controls"].link_notice
+    assert notice == ("Ignored from the link: Noise “5” (must be a number in [0, 3]); Momentum μ “2” (must be a "
+                      "number in [0, 0.99]); Steps per frame “7” (must be one of 1, 2, 5, 10, 20, 50, 100, 200, 500, "
+                      "1000). Their defaults are used.")
+
+
+def test_a_link_the_controls_take_whole_gives_no_notice_and_the_notice_shows_once():
+    at = open_sidebar({"learning_rate": "0.0123", "batch_size": "full batch", "hidden_layers": "none",
+                       "scale_inputs": "false", "optimizer": "sgd", "momentum": "2"})  # momentum: not for sgd
+    controls = at.session_state["controls"]
+    assert controls.link_notice == "" and controls.cfg.learning_rate == 0.0123
+    bad = open_sidebar({"learning_rate": "abc"})
+    assert bad.session_state["controls"].link_notice
+    bad.run()
+    assert bad.session_state["controls"].link_notice == ""
 
 
 # ---- one message for a CSV without a file ----------------------------------------------------------------------

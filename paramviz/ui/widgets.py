@@ -26,9 +26,12 @@ from paramviz.config import (
     MAX_HIDDEN_LAYERS,
     MAX_POLY_DEGREE,
     MAX_SAMPLES,
+    MAX_WIDTH,
     OPTIMIZER_NAMES,
     REGULARIZER_NAMES,
     SCHEDULE_NAMES,
+    Choice,
+    Num,
 )
 from paramviz.optim import default_eps
 from paramviz.ui import urls
@@ -158,11 +161,12 @@ def label_list(fields) -> str:
 
 class Controls(NamedTuple):
     """What the sidebar returns: the training config (None while it can't be built, and why, in the controls'
-    words) and the speed."""
+    words) and the speed; `link_notice` says what the opened link asked for that could not be used."""
 
     cfg: pv.TrainConfig | None
     speed: int
     problem: str = ""
+    link_notice: str = ""
 
 
 # ---- small widget helpers ----------------------------------------------------------------------------------
@@ -381,7 +385,13 @@ def speed_ui() -> int:
 
 
 def sidebar_ui() -> Controls:
-    """Draw every control in the sidebar; return the config they describe (or the reason it is invalid)."""
+    """Draw every control in the sidebar; return the config they describe (or the reason it is invalid). The
+    first time, check what the opened link asked for: a value a control can't take is left out, and settings
+    that can't be used together are all left out, and the notice says which and why."""
+    ss = st.session_state
+    if "link" not in ss:  # once per session, before the controls take the link's values
+        ss["link"] = link_params()
+        drop_link_if_unusable(ss["link"])
     values: dict[str, Any] = {}
     with st.sidebar:
         with st.expander("Data", expanded=True):
@@ -400,7 +410,11 @@ def sidebar_ui() -> Controls:
         check_split(cfg)
     except ValueError as e:
         cfg, problem = None, in_words(str(e))
-    return Controls(cfg, speed, problem)
+    notice = ""
+    if ss["link"] is not None:  # the first run with the link's values: say what the controls did not take
+        notice = ss.pop("link_notice", "") or link_notice(ss["link"], values | {"speed": speed})
+        ss["link"] = None
+    return Controls(cfg, speed, problem, notice)
 
 
 def check_split(cfg: pv.TrainConfig) -> None:
@@ -414,6 +428,104 @@ def check_split(cfg: pv.TrainConfig) -> None:
 def _csv_raw() -> pv.RawData | None:
     loaded = st.session_state.get("csv_data")
     return loaded[1] if loaded else None
+
+
+# ---- what a link asked for ---------------------------------------------------------------------------------
+
+def link_params() -> dict[str, str]:
+    """The settings in the URL the studio was opened with (before any control has taken them)."""
+    return {field: st.query_params[field] for field in LABELS if field in st.query_params}
+
+
+def drop_link_if_unusable(link: dict[str, str]) -> None:
+    """Settings in the link that are each allowed but can't be used together (10 samples with a test share of
+    0.9) are all left out: taken out of the URL before any control reads it, and the page starts again with
+    the default setup and a notice that says why."""
+    setup = {field: text for field, text in link.items() if field != "speed"}
+    try:
+        check_split(pv.TrainConfig(**{field: value for field, text in setup.items()
+                                      if (value := _link_value(field, text)) is not None}))
+        return
+    except ValueError as e:
+        problem = in_words(str(e))
+    asked = ", ".join(f"{LABELS[field]} {_quoted(text)}" for field, text in setup.items()
+                      if _link_value(field, text) is not None)
+    unusable = "".join(f"; {_not_allowed(field, text)}" for field, text in setup.items()
+                       if _link_value(field, text) is None)
+    st.session_state["link_notice"] = (f"Ignored from the link: {asked}, because {_lower(problem)}{unusable}. The "
+                                       "studio opened with its default setup.")
+    for field in setup:
+        del st.query_params[field]
+    link.clear()
+    set_layers(DEFAULTS.hidden_layers)
+    st.rerun()
+
+
+def _lower(words: str) -> str:
+    """A message's first word in lower case where it joins a sentence ("Test share" → "test share"), not "ε"."""
+    return words[:1].lower() + words[1:]
+
+
+def _link_value(field: str, text: str) -> Any:
+    """The link's text for field as the value it asks for; None when no control would take it."""
+    try:
+        if field == "hidden_layers":
+            return urls.parse_layers(text)
+    except ValueError:
+        return None
+    if field in ("scale_inputs", "proximal"):
+        return {"true": True, "false": False}.get(text.strip().lower())
+    if isinstance(FIELDS[field], Choice):
+        return text if text in FIELDS[field].options else None
+    return _parse_number(field, text)
+
+
+def link_notice(link: dict[str, str], values: dict[str, Any]) -> str:
+    """What the controls could not take from the link, in their words, or "" when they took it all. `values`
+    are what the controls show (a setting that does not apply, like momentum for adam, is not among them)."""
+    ignored = [_not_allowed(field, text) for field, text in link.items() if field in values and not _took(field, text)]
+    return f"Ignored from the link: {'; '.join(ignored)}. Their defaults are used." if ignored else ""
+
+
+def _not_allowed(field: str, text: str) -> str:
+    return f"{LABELS[field]} {_quoted(text)} (must be {allowed(field)})"
+
+
+def _quoted(text: str) -> str:
+    return f"“{text if len(text) <= 24 else text[:23] + '…'}”"
+
+
+def _took(field: str, text: str) -> bool:
+    """Whether the control shows the link's value for field (a control drops a value it can't take)."""
+    value = st.session_state.get(field)
+    try:
+        if field == "hidden_layers":
+            return urls.parse_layers(text) == value
+        if isinstance(value, bool):
+            return text.strip().lower() == urls.encode_value(field, value)
+        if isinstance(value, str):
+            return text == value
+        if field == "batch_size" and text == FULL_BATCH_LABEL:
+            return value == FULL_BATCH
+        return value is not None and float(text) == value
+    except ValueError:
+        return False
+
+
+def allowed(field: str) -> str:
+    """The values a control takes, as a message says it: "a number in [0, 3]", "one of sgd, momentum, …"."""
+    if field == "hidden_layers":
+        return f"0 to {MAX_HIDDEN_LAYERS} widths from 1 to {MAX_WIDTH} separated by commas, e.g. 8,8"
+    if field == "speed":
+        return f"one of {', '.join(map(str, SPEEDS))}"
+    if field in ("scale_inputs", "proximal"):
+        return "true or false"
+    rule = FIELDS[field]
+    if isinstance(rule, Choice):
+        return f"one of {', '.join(rule.options)}"
+    if field in RANGES:
+        rule = Num(*RANGES[field], integer=rule.integer)
+    return rule.describe()
 
 
 # ---- hidden_layers in the URL (a list: no single widget holds it) -------------------------------------------
