@@ -294,6 +294,35 @@ def test_network_figure_leaves_room_for_long_feature_and_output_names():
     assert long.layout.margin.r - short.layout.margin.r == int(0.6 * 14 * 20) - int(0.6 * 14 * 6)
 
 
+def test_network_of_a_wide_layer_draws_its_first_and_last_eight_neurons_and_says_how_many_more():
+    r = pv.Run(pv.TrainConfig(hidden_layers=(40,)))
+    spec = network.network_spec(r.params, r.layout.sizes, ("x1", "x2"), ("P(y=1)",), height=460)
+    edges = [t for t in spec["data"] if t["mode"] == "lines" and t["x"][0] is not None]
+    assert sum(_segments(t["x"]) for t in edges) == 2 * 16 + 16 * 1
+    hidden = next(t for t in spec["data"] if t.get("customdata") and t["customdata"][0].startswith("b1"))
+    assert hidden["customdata"][7].startswith("b1[7] ") and hidden["customdata"][8].startswith("b1[32] ")
+    more = next(t for t in spec["data"] if t["mode"] == "text")
+    assert (more["x"], more["text"]) == ([1.0], ["⋮<br>24<br>more"])
+    hover = next(t for t in spec["data"] if t.get("text") and str(t["text"][0]).startswith("W1[0,0]"))
+    named = {text.split(" = ")[0] for text in hover["text"]}
+    assert {"W1[1,39]", "W2[39,0]"} <= named and "W1[1,20]" not in named  # real indices; the middle not drawn
+
+
+def test_network_of_a_huge_model_is_small_and_its_input_labels_apart():
+    sizes = (2, 256, 256, 256, 256, 256, 256, 1)
+    rng = np.random.default_rng(0)
+    params = {}
+    for i, (a, b) in enumerate(zip(sizes, sizes[1:]), start=1):
+        params[f"W{i}"], params[f"b{i}"] = rng.normal(size=(a, b)), rng.normal(size=b)
+    spec = network.network_spec(params, sizes, ("x1", "x2"), ("P(y=1)",), height=460)
+    edges = [t for t in spec["data"] if t["mode"] == "lines" and t["x"][0] is not None]
+    assert sum(_segments(t["x"]) for t in edges) == 2 * 16 + 5 * 16 * 16 + 16
+    inputs = next(t for t in spec["data"] if t.get("text") == ["x1", "x2"])
+    pixels_apart = abs(inputs["y"][0] - inputs["y"][1]) * (460 - network.PLOT_MARGIN) / 2.4
+    assert pixels_apart >= training.TICK_FONT  # was 1 pixel: the labels drawn over each other
+    assert inputs["marker"]["size"] < 22  # smaller neurons in a tall column, so they don't overlap
+
+
 def test_zero_weights_are_grey_edges():
     r = pv.Run(pv.TrainConfig(hidden_layers=(3,), init="zeros"))
     fig = network.network_figure(r.params, r.layout.sizes, ("x1", "x2"))
