@@ -22,7 +22,7 @@ from .regularizers import Penalty, penalty_for
 HOT_FIELDS = frozenset({
     "optimizer", "learning_rate", "batch_size", "momentum", "beta1", "beta2", "rho", "eps", "weight_decay",
     "schedule", "schedule_gamma", "schedule_epochs", "regularizer", "reg_strength", "l1_ratio", "proximal",
-    "max_history",
+    "max_history", "record_every",
 })
 LINEAR_NAMES = {"regression": "linear regression", "binary": "logistic regression", "multiclass": "softmax regression"}
 TRAJECTORY_BUDGET = 4_000_000  # scalars kept in the trajectory at most (32 MB)
@@ -110,7 +110,11 @@ class Recorder:
     def __init__(self, n_cols: int, capacity: int, stride: int = 1):
         self.rows = np.empty((max(capacity, 2), n_cols))
         self.steps = np.empty(max(capacity, 2), dtype=np.int64)
-        self.count, self.stride = 0, stride
+        self.count, self.stride, self.every = 0, stride, stride
+
+    def set_every(self, every: int) -> None:
+        """Record every `every` steps from now on (times the thinning so far): the rows already kept stay."""
+        self.stride, self.every = every * (self.stride // self.every), every
 
     def wants(self, step: int) -> bool:
         return step % self.stride == 0
@@ -203,7 +207,8 @@ class Run:
     def update_config(self, cfg: TrainConfig) -> None:
         """Change hyperparameters mid-run, keeping the current weights and the history so far. Only HOT_FIELDS
         may differ. A new optimizer starts with fresh state (its moments are not transferable); a new batch size
-        takes effect from the next step, within the current epoch; a smaller max_history thins the history."""
+        takes effect from the next step, within the current epoch; a smaller max_history thins the history; a new
+        record_every records at that pace from now on."""
         _check_cfg(cfg, "run.update_config(run.cfg.replace(learning_rate=0.1))")
         changed = {k for k, v in cfg.to_dict().items() if v != self.cfg.to_dict()[k]}
         cold = changed - HOT_FIELDS
@@ -216,6 +221,9 @@ class Run:
         if cfg.max_history != old.max_history:
             self._history.resize(cfg.max_history)
             self._traj.resize(self._traj_capacity())
+        if cfg.record_every != old.record_every:
+            self._history.set_every(cfg.record_every)
+            self._traj.set_every(cfg.record_every)
 
     # ---- training ------------------------------------------------------------------------------------
     @property

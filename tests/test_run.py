@@ -614,6 +614,25 @@ def test_a_larger_max_history_keeps_every_row():
     assert run.history["step"].iloc[-1] == 100
 
 
+def test_a_new_record_every_records_at_that_pace_from_the_next_step():
+    run = linear_run(record_every=10).step(20)
+    run.update_config(run.cfg.replace(record_every=1))  # watching single steps
+    run.step(3)
+    run.update_config(run.cfg.replace(record_every=10))  # playing fast again
+    run.step(7)
+    assert run.history["step"].tolist() == [0, 10, 20, 21, 22, 23, 30]
+    np.testing.assert_array_equal(run.trajectory["step"], run.history["step"])
+
+
+def test_a_new_record_every_keeps_the_thinning_so_far():
+    rec = Recorder(n_cols=1, capacity=4, stride=2)
+    for step in range(0, 8, 2):
+        rec.add(step, (step,))
+    assert rec.stride == 4  # full once: every other row kept, stride doubled
+    rec.set_every(3)
+    assert rec.stride == 6 and rec.wants(6) and not rec.wants(3)
+
+
 def test_recorder_resize_keeps_its_rows_evenly_thinned():
     rec = Recorder(n_cols=1, capacity=100)
     for step in range(90):

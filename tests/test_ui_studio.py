@@ -228,6 +228,19 @@ def test_the_epoch_metric_counts_passes_over_the_data_across_a_batch_size_change
     assert the_run(at).history["epoch"].iloc[-1] == 2.0
 
 
+def test_each_step_pressed_is_recorded_whatever_the_speed_and_a_new_speed_sets_the_pace():
+    at = open_studio({"speed": "200"})  # playing at 200 steps a frame records every 10th step
+    assert the_run(at).cfg.record_every == 10
+    for _ in range(12):
+        at.button(key="step").click().run()
+    no_trouble(at)
+    assert the_run(at).history["step"].tolist() == list(range(13))
+    assert the_run(at).trajectory["step"].tolist() == list(range(13))
+    at.select_slider(key="speed").set_value(5).run()  # watching slowly: every step, without a notice
+    assert the_run(at).cfg.record_every == 1 and the_run(at).step_count == 12
+    assert "Changed" not in at.session_state["notice"]
+
+
 def test_play_runs_one_frame_of_speed_steps_and_pause_stops():
     at = open_studio({"speed": "50"})
     at.button(key="play").click().run()

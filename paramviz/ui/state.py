@@ -81,15 +81,29 @@ def sync_run(cfg: pv.TrainConfig, speed: int) -> str:
     if reason:
         new_run(cfg, speed, data)
         return f"New run: {reason}."
-    hot = cfg.replace(record_every=current.cfg.record_every, max_history=current.cfg.max_history)
+    hot = cfg.replace(record_every=record_every_for(speed), max_history=current.cfg.max_history)
     if hot != current.cfg:
-        changed = sorted(k for k, v in hot.to_dict().items() if v != current.cfg.to_dict()[k])
-        current.update_config(hot)
-        for name, shadow in ss["shadows"].items():
-            shadow.update_config(hot.replace(optimizer=name))
+        changed = sorted(k for k, v in hot.to_dict().items() if v != current.cfg.to_dict()[k] and k not in BOOKKEEPING)
+        update_config(hot)
+        if not changed:  # a new speed: only how often steps are recorded changed
+            return ""
         return (f"Changed {', '.join(changed)} at step {current.step_count}: training continues from the "
                 "current weights.")
     return ""
+
+
+def update_config(cfg: pv.TrainConfig) -> None:
+    """The run and its shadows (each with its own optimizer) take cfg, from the current weights on."""
+    run().update_config(cfg)
+    for name, shadow in st.session_state["shadows"].items():
+        shadow.update_config(cfg.replace(optimizer=name))
+
+
+def record_every_step() -> None:
+    """Record each of the next steps (Step pressed): the next rerun sets the pace back from the speed."""
+    r = run()
+    if r is not None and r.cfg.record_every != 1:
+        update_config(r.cfg.replace(record_every=1))
 
 
 def new_run(cfg: pv.TrainConfig, speed: int, data: Any = None) -> pv.Run:

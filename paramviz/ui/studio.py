@@ -271,7 +271,9 @@ def reset() -> None:
 
 def step_once() -> None:
     st.session_state["playing"] = False
-    state.advance(None if st.session_state.get("step_unit") == "1 epoch" else 1)
+    with state.session_lock():
+        state.record_every_step()  # a student stepping watches every step, whatever the speed
+        state.advance(None if st.session_state.get("step_unit") == "1 epoch" else 1)
 
 
 def new_weights() -> None:
