@@ -593,7 +593,7 @@ def test_typed_widths_set_uneven_layers_and_bad_text_keeps_the_model():
     at.text_input(key="layer_widths").input("16, x").run()
     assert the_run(at).cfg.hidden_layers == (16, 8, 2)
     assert [e.value for e in at.error] == [
-        "Those widths can't be used: hidden_layers must be widths separated by commas, e.g. 8,8; got '16, x'. "
+        "Those widths can't be used: Hidden layers must be widths separated by commas, e.g. 8,8; got '16, x'. "
         "The model keeps 16, 8, 2."]
     at.text_input(key="layer_widths").input("none").run()
     no_trouble(at)
