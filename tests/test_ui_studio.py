@@ -241,6 +241,22 @@ def test_each_step_pressed_is_recorded_whatever_the_speed_and_a_new_speed_sets_t
     assert "Changed" not in at.session_state["notice"]
 
 
+def test_the_step_delta_is_the_progress_since_last_drawn_and_absent_when_there_is_none():
+    def step_delta(at):
+        return next(m for m in at.metric if m.label == "Step").delta or None  # AppTest reads no delta as ""
+
+    at = open_studio({"speed": "50"})
+    assert step_delta(at) is None  # step 0: no "+0"
+    at.button(key="play").click().run()
+    assert step_delta(at) == "+50"
+    at.button(key="pause").click().run()
+    assert step_delta(at) is None  # paused: nothing moved since
+    at.button(key="step").click().run()
+    assert step_delta(at) == "+1"
+    at.button(key="reset").click().run()
+    assert step_delta(at) is None  # not "-51"
+
+
 def test_play_runs_one_frame_of_speed_steps_and_pause_stops():
     at = open_studio({"speed": "50"})
     at.button(key="play").click().run()

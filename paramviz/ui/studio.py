@@ -340,7 +340,9 @@ def metrics_ui(r: pv.Run) -> None:
     # One row that wraps when the numbers do not fit (a 1024-pixel projector with the sidebar open, a zoomed
     # laptop): equal columns would cut the values short instead.
     row = st.container(horizontal=True, gap="small")
-    row.metric("Step", f"{r.step_count:,}", delta=f"{moved:+,}", delta_color="off",
+    # The delta is the progress since the numbers were last drawn: none when there is none (paused, at step 0,
+    # after Reset), rather than "+0" or a step count going backwards.
+    row.metric("Step", f"{r.step_count:,}", delta=f"{moved:+,}" if moved > 0 else None, delta_color="off",
                help="Optimizer steps so far (one step = one minibatch update); the delta is how many steps "
                     "were taken since the numbers were last drawn.")
     row.metric("Epoch", f"{r.epochs_done:.1f}",
