@@ -29,8 +29,9 @@ _ALL = (
     Lesson(
         "lr-too-high", "Learning rate too high → divergence",
         "Plain gradient descent on a straight line, with a learning rate above 2 / (largest curvature). "
-        "Watch the path on the loss landscape **overshoot the valley floor, further each step**, and the loss "
-        "climb until it is no longer a number. Then lower the learning rate below 1 and press Reset.",
+        "Press **Step** a few times: on the loss landscape each step **overshoots the valley floor, further "
+        "than the last**, and soon leaves the picture. Then press Play and watch the loss climb until it is no "
+        "longer a number. Lower the learning rate below 1 and press Reset.",
         TrainConfig(dataset="linear", n_samples=100, noise=0.3, hidden_layers=(), init="zeros",
                     optimizer="sgd", learning_rate=1.5, batch_size=FULL_BATCH),
         steps=600, focus="landscape", landscape=_LINE),
