@@ -645,3 +645,8 @@ def test_no_catching_up_while_another_session_plays():
     other.run()
     at.run()
     assert the_run(at).step_count == 200  # two frames of exactly the speed: the server's time is shared
+
+
+def test_the_landscape_grid_is_coarser_for_costlier_models():
+    sizes = [state.grid_size(p) for p in (2, 105, 1185, 10_000, 330_000)]
+    assert sizes == [61, 31, 21, 9, 9]  # a line, the classroom model, 2-32-32-1, wider, 6 × 256

@@ -187,12 +187,24 @@ def landscape(r: pv.Run, p1: str, p2: str) -> tuple[np.ndarray, np.ndarray, np.n
              or (r.layout.n_params > 2 and cached["step"] != r.step_count
                  and (not ss["playing"] or ss["frame"] - cached["frame"] >= LANDSCAPE_EVERY)))
     if stale:
-        n = 61 if r.layout.n_params <= 2 else (31 if r.layout.n_params <= 200 else 21)
+        n = grid_size(r.layout.n_params)
         xs, ys, Z = r.loss_grid(p1, p2, center=center, span=span, n=n)
         cached = {"objective": objective, "xs": xs, "ys": ys, "Z": Z, "step": r.step_count, "frame": ss["frame"],
                   "center": center, "span": span}
         ss["landscape"] = cached
     return cached["xs"], cached["ys"], cached["Z"], paths
+
+
+GRID_BUDGET = 21 * 21 * 1200  # landscape points × parameters: 21 × 21 for a 2-32-32-1 network (~1,200)
+
+
+def grid_size(n_params: int) -> int:
+    """Points along each side of the landscape grid: fine for a line's 2 parameters, coarser as each point's
+    loss (a forward pass with every parameter) costs more, so that a wide network's landscape takes about as
+    long as a small one's rather than most of a minute."""
+    if n_params <= 2:
+        return 61
+    return int(np.clip(np.sqrt(GRID_BUDGET / n_params), 9, 31))
 
 
 def _outgrown(cached: dict, center: tuple[float, float], span: float) -> bool:
