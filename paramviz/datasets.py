@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -303,15 +304,27 @@ def load_csv(source, target: str | None = None, task: str | None = None,
     import pandas as pd  # pandas is a dependency of the package; only CSV loading needs it here
 
     if isinstance(source, (bytes, bytearray)):
+        if source[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16, as spreadsheets save "Unicode text"
+            raise ValueError("the file is not a CSV text file in UTF-8; save the table as CSV (UTF-8) and upload "
+                             "that")
+        if b"\x00" in source[:4096]:
+            raise ValueError("the file is not a CSV text file (it holds binary data, like an image or a "
+                             "spreadsheet); save the table as CSV and upload that")
         source = io.BytesIO(source)
     try:
         df = pd.read_csv(source)
     except pd.errors.EmptyDataError:
         raise ValueError("the CSV file is empty") from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as e:
-        raise ValueError(f"the file could not be read as CSV: {str(e).splitlines()[0]}") from None
+    except UnicodeDecodeError:
+        raise ValueError("the file is not a CSV text file in UTF-8; save the table as CSV (UTF-8) and upload "
+                         "that") from None
+    except pd.errors.ParserError as e:
+        raise ValueError(f"the file could not be read as CSV: {_parser_problem(str(e))}") from None
     if df.shape[1] < 2:
-        raise ValueError("the CSV needs at least two columns: one or more features and a target")
+        separator = next((name for sep, name in ((";", "semicolons"), ("\t", "tabs")) if sep in str(df.columns[0])),
+                         None)
+        hint = f"; this file seems to separate its values with {separator}, save it with commas" if separator else ""
+        raise ValueError(f"the CSV needs at least two columns: one or more features and a target{hint}")
     if len(df) < 10:
         raise ValueError(f"the CSV has {len(df)} rows; at least 10 are needed")
     if len(df) > max_rows:
@@ -348,6 +361,16 @@ def load_csv(source, target: str | None = None, task: str | None = None,
     k = len(classes)
     return RawData(X, y.astype(np.int64), "binary" if k == 2 else "multiclass", k, names, str(target),
                    tuple(map(str, classes)))
+
+
+def _parser_problem(message: str) -> str:
+    """pandas' parser message in plain words: "Expected 3 fields in line 5, saw 4" is a row with a value too many."""
+    found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", message)
+    if found is None:
+        return message.splitlines()[0]
+    expected, line, saw = found.groups()
+    return (f"line {line} has {saw} comma-separated values but the first line has {expected}; every row needs "
+            "one value per column")
 
 
 def _numeric(X_df) -> np.ndarray:

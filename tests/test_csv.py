@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import numpy as np
 import pytest
@@ -151,7 +152,7 @@ def test_exactly_max_rows_is_allowed():
     b"\xff\xfe" + "a,b,y\n1,2,3\n".encode("utf-16-le"),
 ])
 def test_non_utf8_bytes(payload):
-    bad(payload, r"could not be read as CSV: 'utf-8' codec can't decode")
+    bad(payload, r"the file is not a CSV text file in UTF-8; save the table as CSV \(UTF-8\)")
 
 
 def test_unknown_task_is_a_value_error():
@@ -166,3 +167,15 @@ def test_many_distinct_whole_numbers_are_regression():
     raw = pv.load_csv(rows_csv(30, lambda i: f"{i},{i % 4},{i * 3}").encode())
     assert raw.task == "regression"
     assert np.array_equal(raw.y, np.arange(30) * 3.0)
+
+
+@pytest.mark.parametrize("content, reason", [
+    (bytes(range(256)) * 4, "the file is not a CSV text file (it holds binary data"),
+    (("a,b,y\n" + "1,2,0\n" * 5 + "1,2,3,4\n" + "1,2,1\n" * 10).encode(),
+     "line 7 has 4 comma-separated values but the first line has 3; every row needs one value per column"),
+    (("a;b;y\n" + "1;2;0\n" * 12).encode(), "this file seems to separate its values with semicolons"),
+    (("a\tb\ty\n" + "1\t2\t0\n" * 12).encode(), "this file seems to separate its values with tabs"),
+])
+def test_a_file_that_is_not_a_comma_separated_table_says_why_in_plain_words(content, reason):
+    with pytest.raises(ValueError, match=re.escape(reason)):
+        pv.load_csv(content)
