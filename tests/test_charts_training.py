@@ -52,6 +52,11 @@ def test_thin_rows_keeps_every_columns_extremes_on_shared_rows():
     assert {0, 1234, 15000, n - 1} <= set(thin["step"].tolist())
 
 
+def test_log_ticks_of_a_single_value_are_round():
+    # at step 0 train and test loss can both be ln 2: ticks 0.6 and 0.8, not "0.693147"
+    assert training.log_ticks(np.array([0.693147, 0.693147])) == {"tickvals": [0.6, 0.8], "ticktext": ["0.6", "0.8"]}
+
+
 def test_log_ticks_are_round_values_inside_the_data_range():
     ticks = training.log_ticks(np.array([0.04, 0.9]))
     assert ticks["tickvals"] == [0.05, 0.1, 0.2, 0.5, 1.0]  # within 1.5× of the data either side
@@ -110,6 +115,44 @@ def test_trajectory_figure_draws_every_parameter_in_one_trace_per_layer_and_kind
     ends = np.asarray(weights.y, dtype=np.float64)
     ends = ends[np.r_[np.isnan(ends[1:]), False]]
     np.testing.assert_allclose(ends, final.astype(np.float32), rtol=1e-6)
+
+
+@pytest.fixture(scope="module")
+def wide_run() -> pv.Run:
+    return pv.Run(pv.TrainConfig(hidden_layers=(40, 40))).step(30)  # 1,801 parameters
+
+
+def test_trajectory_of_a_big_model_draws_an_even_sample_of_every_layer_and_says_so(wide_run):
+    spec = training.trajectory_spec(wide_run.trajectory)
+    lines = spec["data"][:-2]
+    # every (layer, kind) keeps min(size, 59) lines: 59 + 40 + 59 + 40 + 40 + 1 = 239 ≤ TRAJECTORY_LINES
+    assert [_segments(t["x"]) for t in lines] == [59, 40, 59, 40, 40, 1]
+    assert spec["layout"]["title"]["text"] == "A sample: 239 of 1,801 weights and biases"
+    w2 = next(t for t in lines if t["name"] == "layer 2")
+    ends = np.asarray(w2["y"], dtype=np.float64)
+    ends = ends[np.r_[np.isnan(ends[1:]), False]]
+    # evenly spaced through W2, its first and last weight included
+    assert ends[0] == np.float32(wide_run.params["W2"][0, 0]) and ends[-1] == np.float32(wide_run.params["W2"][-1, -1])
+
+
+def test_trajectory_of_a_small_model_is_titled_every_weight_and_bias(moons_run):
+    assert training.trajectory_spec(moons_run.trajectory)["layout"]["title"]["text"] == "Every weight and bias"
+
+
+def test_column_groups_match_parameter_groups(wide_run):
+    t = wide_run.trajectory
+    fast = training.column_groups(t.columns)
+    slow = training.parameter_groups(list(t.columns[1:]))
+    assert list(fast) == list(slow)
+    assert all(fast[k].tolist() == [i + 1 for i in slow[k]] for k in slow)  # after the step column
+
+
+def test_trajectory_at_step_zero_draws_each_parameter_as_a_point_on_a_whole_step_axis():
+    r = pv.Run(pv.TrainConfig(hidden_layers=(3,)))
+    spec = training.trajectory_spec(r.trajectory)
+    assert {t["mode"] for t in spec["data"][:-2]} == {"markers"}
+    assert (spec["layout"]["xaxis"]["range"], spec["layout"]["xaxis"]["dtick"]) == ([0.0, 1.0], 1)
+    assert training.trajectory_spec(r.step(50).trajectory)["data"][0]["mode"] == "lines"
 
 
 def test_trajectory_figure_filters_layers(moons_run):
@@ -182,6 +225,28 @@ def test_model_figure_csv_with_three_inputs_shows_predicted_vs_actual():
     np.testing.assert_allclose(test.y, r.predict(r.data.inputs_test).astype(np.float32), rtol=1e-5)
 
 
+def test_model_figure_names_the_class_a_binary_model_predicts():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(60, 2))
+    df = pd.DataFrame(X, columns=["a", "b"]).assign(animal=np.where(X[:, 0] > 0, "dog", "cat"))
+    raw = pv.load_csv(io.BytesIO(df.to_csv(index=False).encode()), target="animal")
+    r = pv.Run(pv.TrainConfig(dataset="csv", hidden_layers=(3,)), data=raw)
+    heat = training.model_spec(r, resolution=8)["data"][0]
+    assert (heat["name"], heat["colorbar"]["title"]["text"]) == ("P(dog)", "P(dog)")
+    assert heat["hovertemplate"].startswith("P(dog) = ")
+    plain = training.model_spec(pv.Run(pv.TrainConfig(hidden_layers=(3,))), resolution=8)["data"][0]
+    assert plain["colorbar"]["title"]["text"] == "P(class 1)"
+
+
+def test_points_have_a_rim_that_contrasts_with_the_page_and_a_fill_brighter_than_the_background(moons_run):
+    for dark, rim in ((False, "#1b1b1b"), (True, "#f2f2f2")):
+        points = [t for t in training.model_spec(moons_run, resolution=8, dark=dark)["data"]
+                  if t.get("name") in ("train", "test")]
+        assert {(t["marker"]["line"]["color"], t["marker"]["line"]["width"]) for t in points} == {(rim, 1.5)}
+    # the surest region is 60% class colour, so a point in the full colour still shows against it
+    assert training.DIVERGING[-1] == [1, "rgba(8,119,189,0.6)"]
+
+
 def test_model_figure_csv_classification_counts_every_test_point():
     r = _csv_run("classification")
     fig = training.model_figure(r)
@@ -200,6 +265,14 @@ def test_landscape_figure_contours_log_loss_and_ends_path_at_current_values():
     ends = fig.data[2]
     assert ends.x[-1] == pytest.approx(r.theta[0]) and ends.y[-1] == pytest.approx(r.theta[1])
     assert fig.layout.xaxis.title.text == "W1[0,0]"
+
+
+def test_landscape_paths_of_all_seven_optimizers_have_distinct_colours():
+    xs = ys = np.linspace(-1, 1, 5)
+    paths = {f"opt{i}": (np.array([0.0, 0.1 * i]), np.array([0.0, 0.1])) for i in range(7)}
+    spec = training.landscape_spec(xs, ys, np.ones((5, 5)), "a", "b", paths)
+    colours = [t["line"]["color"] for t in spec["data"] if t.get("name", "").startswith("opt")]
+    assert len(colours) == 7 and len(set(colours)) == 7
 
 
 def test_landscape_window_holds_every_path():
@@ -227,6 +300,40 @@ def test_weight_histograms_count_every_weight_of_the_layer_at_each_time(moons_ru
     steps, centres, counts = training.weight_histograms(moons_run.trajectory, layer=2, bins=10)
     assert counts.shape == (10, len(steps))
     assert np.all(counts.sum(axis=0) == 12)  # W2 is 4 × 3
+
+
+def test_weight_histograms_of_equal_weights_centre_them_in_a_readable_window():
+    r = pv.Run(pv.TrainConfig(hidden_layers=(3,), init="zeros"))
+    steps, centres, counts = training.weight_histograms(r.trajectory, layer=1, bins=30)
+    assert centres[counts[:, 0].argmax()] == pytest.approx(0.0, abs=1e-12)  # every weight in the bin at 0
+    assert counts[:, 0].max() == 6
+    assert (centres[0], centres[-1]) == (pytest.approx(-0.1, abs=0.01), pytest.approx(0.1, abs=0.01))
+
+
+def test_optimizer_figure_of_a_deep_model_shows_four_readable_layer_panels():
+    r = pv.Run(pv.TrainConfig(hidden_layers=(3,) * 6)).step(20)
+    spec = training.optimizer_spec(r.trajectory, r.history, 7)
+    heat = [t for t in spec["data"] if t["type"] == "heatmap"]
+    assert [t["name"] for t in heat] == ["layer 1 weights", "layer 3 weights", "layer 5 weights", "layer 7 weights"]
+    assert spec["layout"]["title"]["text"] == "Inside the optimizer (4 of 7 layers)"
+    assert [spec["layout"][f"yaxis{training._ax(i)}"]["nticks"] for i in range(1, 5)] == [3, 3, 3, 3]
+    assert spec["layout"]["yaxis6"]["type"] == "log"  # the update ratio panel follows the four
+
+
+def test_update_ratio_reference_line_is_labelled(moons_run):
+    spec = training.optimizer_spec(moons_run.trajectory, moons_run.history, 3)
+    note = next(a for a in spec["layout"]["annotations"] if a["text"] == "1e-3 rule of thumb")
+    assert (note["yref"], note["y"]) == ("y5", -3.0)  # a log axis places annotations by the exponent
+    assert spec["layout"]["shapes"][0]["y0"] == 1e-3
+
+
+def test_optimizer_panels_over_a_few_steps_tick_whole_steps():
+    r = pv.Run(pv.TrainConfig(hidden_layers=(3,))).step(3)
+    layout = training.optimizer_spec(r.trajectory, r.history, 2)["layout"]
+    assert {layout[k].get("dtick") for k in layout if k.startswith("xaxis")} == {1}
+    zero = pv.Run(pv.TrainConfig(hidden_layers=(3,)))
+    layout = training.optimizer_spec(zero.trajectory, zero.history, 2)["layout"]
+    assert layout["xaxis2"]["tickvals"] == [0]  # the labelled bottom panel at step 0: "0", not −0.5, 0, 0.5
 
 
 def test_optimizer_figures_plot_history_columns(moons_run):
@@ -301,8 +408,7 @@ def test_network_of_a_wide_layer_draws_its_first_and_last_eight_neurons_and_says
     assert sum(_segments(t["x"]) for t in edges) == 2 * 16 + 16 * 1
     hidden = next(t for t in spec["data"] if t.get("customdata") and t["customdata"][0].startswith("b1"))
     assert hidden["customdata"][7].startswith("b1[7] ") and hidden["customdata"][8].startswith("b1[32] ")
-    more = next(t for t in spec["data"] if t["mode"] == "text")
-    assert (more["x"], more["text"]) == ([1.0], ["⋮<br>24<br>more"])
+    assert [(a["x"], a["y"], a["text"]) for a in spec["layout"]["annotations"]] == [(1.0, 0.0, "24<br>more")]
     hover = next(t for t in spec["data"] if t.get("text") and str(t["text"][0]).startswith("W1[0,0]"))
     named = {text.split(" = ")[0] for text in hover["text"]}
     assert {"W1[1,39]", "W2[39,0]"} <= named and "W1[1,20]" not in named  # real indices; the middle not drawn
@@ -370,6 +476,9 @@ def test_model_spec_can_leave_out_legend_and_colour_bar_without_moving_the_plot(
 def test_loss_curves_at_step_zero_show_the_starting_losses_as_points():
     r = pv.Run(pv.TrainConfig(dataset="moons", n_samples=60))
     spec = training.loss_spec(r.history)
+    xaxis = spec["layout"]["xaxis"]
+    assert (xaxis["range"], xaxis["dtick"]) == ([0.0, 1.0], 1)  # not −1..1 in fractional steps
+    assert training.loss_spec(r.history, log_y=False)["layout"]["yaxis"]["rangemode"] == "tozero"
     train, test = spec["data"][:2]
     assert train["mode"] == test["mode"] == "lines+markers"
     assert float(train["y"][0]) == pytest.approx(r.history["train_loss"].iloc[0], rel=1e-6)

@@ -92,7 +92,6 @@ def network_spec(params: dict[str, np.ndarray], sizes: tuple[int, ...], input_na
                      "showlegend": False, "marker": {"size": 8, "opacity": 0},
                      "text": [f"{n} = {v:.3f}" for n, v in zip(names, w)], "hovertemplate": "%{text}<extra></extra>"})
     data += _neurons(params, pos, sizes, input_names, output_names, _marker_size(sizes, height))
-    data += _more_labels(sizes)
     data += [{"type": "scatter", "x": [None], "y": [None], "mode": "lines", "name": f"{label} weight / bias",
               "line": {"color": color, "width": 5}} for color, label in ((BLUE, "positive"), (ORANGE, "negative"))]
     arch = " → ".join(map(str, sizes))  # the whole model, drawn or not
@@ -102,6 +101,7 @@ def network_spec(params: dict[str, np.ndarray], sizes: tuple[int, ...], input_na
     # The feature and output names are drawn beside their neurons, outside the plot if need be (cliponaxis off),
     # in margins as wide as the longest name.
     layout["margin"] = {**layout["margin"], "l": _label_room(input_names), "r": _label_room(output_names)}
+    layout["annotations"] = _more_labels(sizes)
     return {"data": data, "layout": layout}
 
 
@@ -118,16 +118,13 @@ def _marker_size(sizes: tuple[int, ...], height: int) -> float:
 
 
 def _more_labels(sizes: tuple[int, ...]) -> list[dict]:
-    """"240 more" in the gap of each layer cut short."""
-    cut = [(layer, n - MAX_NEURONS) for layer, n in enumerate(sizes) if n > MAX_NEURONS]
-    if not cut:
-        return []
-    return [{"type": "scatter", "x": [float(layer) for layer, _ in cut], "y": [0.0] * len(cut), "mode": "text",
-             "text": [f"⋮<br>{more}<br>more" for _, more in cut], "textfont": {"size": TICK_FONT - 2,
-                                                                              "color": "#888"},
-             "showlegend": False, "cliponaxis": False,
-             "hovertext": [f"{more} more neurons in this layer, not drawn" for _, more in cut],
-             "hoverinfo": "text"}]
+    """"240 more" in the gap of each layer cut short: annotations, whose box keeps the label readable over
+    the edges that cross the gap (grey, on a light or dark page alike)."""
+    return [{"x": float(layer), "y": 0.0, "xref": "x", "yref": "y", "text": f"{n - MAX_NEURONS}<br>more",
+             "showarrow": False, "font": {"size": TICK_FONT - 2, "color": "white"},
+             "bgcolor": "rgba(110,110,110,0.9)", "borderpad": 2,
+             "hovertext": f"{n - MAX_NEURONS} more neurons in this layer, not drawn"}
+            for layer, n in enumerate(sizes) if n > MAX_NEURONS]
 
 
 def _neurons(params, pos, sizes, input_names, output_names, size: float = 22) -> list[dict]:

@@ -23,8 +23,12 @@ CLASS_COLORS = (ORANGE, BLUE, "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377
 LAYER_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2")
 TRAIN_COLOR, TEST_COLOR, PENALTY_COLOR = "#1f77b4", "#ff7f0e", "#9467bd"
 # Diverging (orange negative, blue positive) and sequential (transparent to blue) scales: with transparency
-# they sit on Streamlit's light or dark background alike.
-DIVERGING = [[0, "rgba(245,147,34,0.9)"], [0.5, "rgba(160,160,160,0.08)"], [1, "rgba(8,119,189,0.9)"]]
+# they sit on Streamlit's light or dark background alike. The diverging ends stay well short of opaque, so a
+# point in the full class colour stands out even where the model is sure of that class.
+DIVERGING = [[0, "rgba(245,147,34,0.6)"], [0.5, "rgba(160,160,160,0.08)"], [1, "rgba(8,119,189,0.6)"]]
+# The data points' outline: dark on a light page, light on a dark one, so a point has an edge on any
+# background, its own class's region included.
+RIM = {False: "#1b1b1b", True: "#f2f2f2"}
 SEQUENTIAL = [[0, "rgba(8,119,189,0)"], [0.15, "rgba(8,119,189,0.35)"], [1, "rgba(8,119,189,1)"]]
 FONT, TICK_FONT = 16, 14
 MAX_POINTS = 2000  # per line
@@ -33,6 +37,9 @@ MAX_POINTS = 2000  # per line
 # context, which cost more main-thread time than drawing the same lines as SVG paths. One constant to flip.
 LINES = "scatter"
 TRAJECTORY_POINTS = 10_000  # over all parameters of the trajectory chart together
+# Lines the trajectory chart draws at most. More are a tangle no one can follow, and a 6×256 model's 330,000
+# took half a minute to build and 40 MB to send; beyond it, an even sample from each layer's weights and biases.
+TRAJECTORY_LINES = 240
 # Multi-class boundaries are the edges between the classes' cells: at 48×48 they show as stairs. Twice as fine
 # costs plotly.js no measurable time (a heatmap is drawn as one image) and the model a millisecond.
 MULTICLASS_RESOLUTION = 96
@@ -90,7 +97,7 @@ def log_ticks(values: np.ndarray, most: int = 8) -> dict:
     ticks = [m * 10.0**e for e in range(lo, hi + 1, every) for m in mantissas]
     ticks = [t for t in ticks if v.min() / 1.5 <= t <= v.max() * 1.5] or [10.0**lo]
     if v.max() < 3 * v.min():  # a narrow range: evenly spaced round values
-        step = float(f"{(v.max() - v.min()) / 4:.1g}") or v.max() / 4
+        step = float(f"{(v.max() - v.min()) / 4:.1g}") or float(f"{v.max() / 4:.1g}")  # one value: round too
         ticks = [float(f"{t:.6g}") for t in np.arange(np.floor(v.min() / step) * step, v.max() + step, step)
                  if t > 0]
     return {"tickvals": ticks, "ticktext": [f"{t:g}" for t in ticks]}
@@ -148,6 +155,18 @@ def axis(title: str | None = None, **extra) -> dict:
     if title is not None:
         ax["title"] = {"text": title, "font": {"size": FONT}}
     return {**ax, **extra}
+
+
+def step_axis(steps, title: str | None = "step", **extra) -> dict:
+    """An axis over optimizer steps: from the first step, whole numbers only. At step 0 plotly would span
+    −1..1 in fractional steps."""
+    steps = np.asarray(steps, dtype=np.float64)
+    steps = steps[np.isfinite(steps)]
+    first, last = (float(steps.min()), float(steps.max())) if steps.size else (0.0, 1.0)
+    ax = axis(title, **extra)
+    if last - first < 10:  # few steps: plotly would tick halves (and pad a lone step to either side)
+        ax.update(range=[first, max(last, first + 1)], dtick=1)
+    return ax
 
 
 def base_layout(title: str, height: int = 420, legend: bool = True, right: int = 20, **extra) -> dict:
@@ -208,8 +227,9 @@ def loss_spec(history: pd.DataFrame, log_y: bool = True, diverged_at: int | None
     mode = "lines" if len(x) > 1 else "lines+markers"  # at step 0 a line has nothing to draw: show the start
     data = [
         {"type": "scatter", "x": x, "y": _f32(h["train_loss"]), "name": "train", "mode": mode,
-         "line": {"color": TRAIN_COLOR, "width": 3}},
+         "cliponaxis": len(x) > 1, "line": {"color": TRAIN_COLOR, "width": 3}},
         {"type": "scatter", "x": x, "y": _f32(h["test_loss"]), "name": "test", "mode": mode,
+         "cliponaxis": len(x) > 1,
          "line": {"color": TEST_COLOR, "width": 3}, "fill": "tonexty", "fillcolor": "rgba(255,127,14,0.18)"},
         _ghost("gap", {"symbol": "square", "size": 14, "color": "rgba(255,127,14,0.35)"}),
     ]
@@ -222,9 +242,10 @@ def loss_spec(history: pd.DataFrame, log_y: bool = True, diverged_at: int | None
                      "mode": "markers", "marker": {"symbol": "star", "size": 20, "color": TEST_COLOR,
                                                    "line": {"width": 1.5, "color": "black"}},
                      "hovertemplate": "best test loss %{y:.4g}<br>at step %{x}<extra></extra>"})
+    # a linear axis from 0: losses are never negative, and a lone starting loss gets round ticks
     yaxis = axis("loss", type="log", **log_ticks(h[["train_loss", "test_loss", "penalty"]].to_numpy())) if log_y \
-        else axis("loss")
-    layout = base_layout("Loss: train vs test", height, xaxis=axis("step"), yaxis=yaxis)
+        else axis("loss", rangemode="tozero")
+    layout = base_layout("Loss: train vs test", height, xaxis=step_axis(x), yaxis=yaxis)
     _divergence(layout, diverged_at)
     return {"data": data, "layout": layout}
 
@@ -239,6 +260,38 @@ def parameter_groups(names: list[str]) -> dict[tuple[int, str], list[int]]:
         key = (int(array[1:]), "weights" if array[0] == "W" else "biases")
         groups.setdefault(key, []).append(i)
     return groups
+
+
+def column_groups(columns: pd.Index) -> dict[tuple[int, str], np.ndarray]:
+    """parameter_groups for a trajectory's columns (positions in the frame), found in a few dozen look-ups:
+    the Run keeps each array's scalars together (W1[...], b1[...], W2[...], ...), so each array is a run of
+    columns whose end a bisection finds. Reading all 330,000 names of a 6×256 model took a third of a second."""
+    groups, i, n = {}, 0, len(columns)
+    while i < n:
+        name = columns[i]
+        if "[" not in name:  # "step"
+            i += 1
+            continue
+        prefix = name[:name.index("[") + 1]
+        inside, past = i, n  # columns[inside] starts with prefix, columns[past] (or the end) does not
+        while past - inside > 1:
+            mid = (inside + past) // 2
+            inside, past = (mid, past) if columns[mid].startswith(prefix) else (inside, mid)
+        groups[(int(prefix[1:-1]), "weights" if prefix[0] == "W" else "biases")] = np.arange(i, past)
+        i = past
+    return groups
+
+
+def sampled(groups: dict, most: int) -> dict:
+    """At most `most` positions over all groups: every group keeps min(its size, q) of them, the same q for
+    all (so each layer's weights and biases stay in the picture), evenly spaced through the group, so the
+    same parameters are picked frame after frame. Groups that fit are returned whole."""
+    sizes = np.array([len(v) for v in groups.values()])
+    if sizes.sum() <= most:
+        return groups
+    q = max([k for k in range(1, most + 1) if np.minimum(sizes, k).sum() <= most], default=1)
+    return {key: np.asarray(cols)[np.unique(np.linspace(0, len(cols) - 1, min(len(cols), q)).round().astype(int))]
+            for key, cols in groups.items()}
 
 
 def _separated(steps: np.ndarray, values: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -257,30 +310,36 @@ STYLE = {"weights": "solid", "biases": "dot"}  # trajectory lines: weights solid
 def trajectory_spec(trajectory: pd.DataFrame, layers: list[int] | None = None, diverged_at: int | None = None,
                     height: int = 460) -> dict:
     """Every weight and bias vs step: one line trace per (layer, weights/biases), coloured by layer, weights
-    solid and biases dotted. `layers` limits the chart to those layers (1 = first)."""
-    names = [c for c in trajectory.columns if c != "step"]
-    groups = parameter_groups(names)
+    solid and biases dotted. `layers` limits the chart to those layers (1 = first). A big model draws a
+    sample of TRAJECTORY_LINES parameters, from every layer, and its title says how many of how many."""
+    groups = column_groups(trajectory.columns)
     if layers is not None:
         groups = {key: cols for key, cols in groups.items() if key[0] in layers}
+    total = sum(len(c) for c in groups.values())
+    groups = sampled(groups, TRAJECTORY_LINES)
     shown = sum(len(c) for c in groups.values())
     per_param = int(np.clip(TRAJECTORY_POINTS // max(shown, 1), 40, MAX_POINTS))
     steps = trajectory["step"].to_numpy(dtype=np.float64)
-    values = trajectory[names].to_numpy()
-    data = []
+    # one point per line at step 0: markers, or nothing would be drawn
+    mode, data = "lines" if len(trajectory) > 1 else "markers", []
     # The legend has one entry per layer (its colour; clicking it hides the layer's weights and biases) and two
     # for the line styles: one entry per layer and kind took five rows for a 4-layer model in a narrow chart.
     for (layer, kind), cols in groups.items():
-        block = values[:, cols]
+        block = trajectory.iloc[:, cols].to_numpy(dtype=np.float64)
         x, y = _separated(steps, block, minmax_index(block, per_param))
+        color = LAYER_COLORS[(layer - 1) % len(LAYER_COLORS)]
         data.append({
-            "type": LINES, "x": _f32(x), "y": _f32(y), "mode": "lines", "hoverinfo": "skip",
+            "type": LINES, "x": _f32(x), "y": _f32(y), "mode": mode, "hoverinfo": "skip", "cliponaxis": mode == "lines",
             "name": f"layer {layer}" if kind == "weights" else f"layer {layer} biases", "opacity": 0.85,
             "legendgroup": f"layer {layer}", "showlegend": kind == "weights",
-            "line": {"color": LAYER_COLORS[(layer - 1) % len(LAYER_COLORS)],
-                     "width": 1.6 if kind == "weights" else 2.4, "dash": STYLE[kind]}})
+            "line": {"color": color, "width": 1.6 if kind == "weights" else 2.4, "dash": STYLE[kind]},
+            "marker": {"color": color, "size": 7 if kind == "weights" else 9,
+                       "symbol": "circle" if kind == "weights" else "diamond"}})
     data += [{"type": "scatter", "x": [None], "y": [None], "mode": "lines", "name": kind, "legendgroup": kind,
               "line": {"color": "#888888", "width": 2.4, "dash": STYLE[kind]}} for kind in STYLE]
-    layout = base_layout("Every weight and bias", height, xaxis=axis("step"),
+    title = "Every weight and bias" if shown == total else \
+        f"A sample: {shown:,} of {total:,} weights and biases"
+    layout = base_layout(title, height, xaxis=step_axis(steps),
                          yaxis=axis("value", zeroline=True, zerolinewidth=2))
     _divergence(layout, diverged_at)
     return {"data": data, "layout": layout}
@@ -295,7 +354,7 @@ def input_box(inputs: np.ndarray, margin: float = 0.15) -> list[tuple[float, flo
     return list(zip((lo - pad).tolist(), (hi + pad).tolist()))
 
 
-def _points(inputs, y, name, symbol, hollow=False, class_names=()) -> list[dict]:
+def _points(inputs, y, name, symbol, test=False, class_names=(), dark=False) -> list[dict]:
     """Data points, one trace per class: a single colour per trace is much cheaper for plotly.js to redraw
     every frame than a colour per point."""
     traces = []
@@ -305,9 +364,8 @@ def _points(inputs, y, name, symbol, hollow=False, class_names=()) -> list[dict]
         traces.append({
             "type": "scatter", "x": _f32(inputs[pick, 0]), "y": _f32(inputs[pick, 1]), "mode": "markers",
             "name": name, "showlegend": False, "hovertemplate": f"{name}, class {label}<extra></extra>",
-            "marker": {"size": 10 if hollow else 9, "color": CLASS_COLORS[int(c) % len(CLASS_COLORS)],
-                       "symbol": symbol, "line": {"width": 1.5 if hollow else 1,
-                                                  "color": "black" if hollow else "white"}}})
+            "marker": {"size": 10 if test else 9, "color": CLASS_COLORS[int(c) % len(CLASS_COLORS)],
+                       "symbol": symbol, "line": {"width": 1.5, "color": RIM[dark]}}})
     return traces
 
 
@@ -354,9 +412,9 @@ def _curve(run: Run) -> tuple[list[dict], dict]:
         yaxis = axis(d.target_name, range=[ylo, yhi])
     else:
         prob = out if out.ndim == 1 else out[:, 1]
-        data.append({"type": "scatter", "x": _f32(xs), "y": _f32(prob), "mode": "lines", "name": "P(class 1)",
+        data.append({"type": "scatter", "x": _f32(xs), "y": _f32(prob), "mode": "lines", "name": positive_label(d),
                      "line": {"color": "#2ca02c", "width": 4}})
-        yaxis = axis(f"class / P({d.target_name} = 1)", range=[-0.1, 1.1])
+        yaxis = axis(f"class / {positive_label(d, target=True)}", range=[-0.1, 1.1])
     return data, {"xaxis": axis(d.input_names[0]), "yaxis": yaxis}
 
 
@@ -383,12 +441,13 @@ def _plane(run: Run, resolution: int, dark: bool = False) -> tuple[list[dict], d
     xs, ys, out = plane_grid(run, resolution)
     colorbar = {"thickness": 14, "tickfont": {"size": TICK_FONT}}
     if d.task == "binary":
+        p1 = positive_label(d)
         data = [
             {"type": "heatmap", "x": _f32(xs), "y": _f32(ys), "z": _f32(out), "zmin": 0, "zmax": 1,
-             "zsmooth": "fast", "name": "P(class 1)",
+             "zsmooth": "fast", "name": p1,
              "colorscale": DIVERGING,
-             "colorbar": {**colorbar, "title": {"text": "P(class 1)", "side": "right"}},
-             "hovertemplate": "P(class 1) = %{z:.2f}<extra></extra>"},
+             "colorbar": {**colorbar, "title": {"text": p1, "side": "right"}},
+             "hovertemplate": f"{p1} = %{{z:.2f}}<extra></extra>"},
             {"type": "contour", "x": _f32(xs), "y": _f32(ys), "z": _f32(out), "showscale": False,
              "contours": {"start": 0.5, "end": 0.5, "size": 1, "coloring": "none"},
              "line": {"width": 3, "color": "#f2f2f2" if dark else "#333333"}, "hoverinfo": "skip",
@@ -414,14 +473,23 @@ def _plane(run: Run, resolution: int, dark: bool = False) -> tuple[list[dict], d
             data[-1]["marker"].update({"colorscale": [[0, ORANGE], [0.5, "#e0e0e0"], [1, BLUE]], "cmin": -lim,
                                        "cmax": lim, "size": 9})
     if d.task != "regression":
-        data += _points(d.inputs_train, d.y_train, "train", "circle", class_names=d.class_names)
-        data += _points(d.inputs_test, d.y_test, "test", "triangle-up", hollow=True, class_names=d.class_names)
+        data += _points(d.inputs_train, d.y_train, "train", "circle", class_names=d.class_names, dark=dark)
+        data += _points(d.inputs_test, d.y_test, "test", "triangle-up", test=True, class_names=d.class_names,
+                        dark=dark)
     data += [_ghost("train ●", {"size": 11, "color": "#888", "symbol": "circle"}),
              _ghost("test ▲", {"size": 11, "color": "#888", "symbol": "triangle-up",
-                               "line": {"width": 1.5, "color": "black"}})]
+                               "line": {"width": 1.5, "color": RIM[dark]}})]
     layout = {"xaxis": axis(d.input_names[0], range=[float(xs[0]), float(xs[-1])], showgrid=False),
               "yaxis": axis(d.input_names[1], range=[float(ys[0]), float(ys[-1])], showgrid=False)}
     return data, layout
+
+
+def positive_label(d, target: bool = False) -> str:
+    """What a binary model's output is the probability of: "P(dog)" when the classes have names, else
+    "P(class 1)" (or, with target=True, "P(y = 1)")."""
+    if len(d.class_names) > 1:
+        return f"P({d.class_names[1]})"
+    return f"P({d.target_name} = 1)" if target else "P(class 1)"
 
 
 def _class_name(d, c: int) -> str:
@@ -468,7 +536,9 @@ def landscape_window(paths: list[tuple[np.ndarray, np.ndarray]], current: tuple[
     return (start, cap) if half > cap else (center, half)
 
 
-PATH_COLORS = ("#ff2d55", "#ffffff", "#00e5ff", "#ffd60a", "#34c759")
+# One colour per optimizer (the run's own and up to six compared), each with a dark rim: bright enough for the
+# dark end of the colour scale, distinct from each other and from the yellow end.
+PATH_COLORS = ("#ff2d55", "#ffffff", "#00e5ff", "#ffd60a", "#34c759", "#ff9f0a", "#d36bff")
 PATH_RIM = "rgba(0, 0, 0, 0.7)"
 
 
@@ -509,17 +579,27 @@ def landscape_spec(xs: np.ndarray, ys: np.ndarray, Z: np.ndarray, p1: str, p2: s
 
 def weight_histograms(trajectory: pd.DataFrame, layer: int, bins: int = 30,
                       max_columns: int = 120) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """For one layer's weights: (steps, bin centres, counts[bin, time]) — the distribution over time."""
-    cols = [c for c in trajectory.columns if c.startswith(f"W{layer}[")]
+    """For one layer's weights: (steps, bin centres, counts[bin, time]) — the distribution over time. When
+    every weight has the same value (zero init), that value is the middle bin's centre, in a window ±0.1 wide."""
+    cols = column_groups(trajectory.columns).get((layer, "weights"), np.arange(0))
     rows = np.unique(np.linspace(0, len(trajectory) - 1, min(len(trajectory), max_columns)).astype(int))
-    W = trajectory[cols].to_numpy()[rows]
+    W = trajectory.iloc[rows, cols].to_numpy(dtype=np.float64)
     lo, hi = np.nanmin(W), np.nanmax(W)
-    hi = hi if hi > lo else lo + 1e-9
+    if not hi - lo > 1e-12 * max(1.0, abs(lo)):  # one value: bins around it, not a window a nano wide
+        width = 0.2 * max(1.0, abs(lo)) / bins
+        lo = lo - (bins // 2 + 0.5) * width
+        hi = lo + bins * width
     edges = np.linspace(lo, hi, bins + 1)
     which = np.clip(((W - lo) / (hi - lo) * bins).astype(int), 0, bins - 1)
     flat = (np.arange(len(rows))[:, None] * bins + which).ravel()
     counts = np.bincount(flat, minlength=len(rows) * bins).reshape(len(rows), bins)
     return trajectory["step"].to_numpy()[rows], (edges[:-1] + edges[1:]) / 2, counts.T
+
+
+def histogram_layers(n_layers: int, most: int = 4) -> list[int]:
+    """The layers that get a weight-histogram panel: all of them, or for a deep model `most` spread from the
+    first to the last (1, 3, 5, 7 of 7), so each panel is tall enough to read."""
+    return np.unique(np.linspace(1, n_layers, min(n_layers, most)).round().astype(int)).tolist()
 
 
 def _ax(i: int) -> str:
@@ -549,15 +629,32 @@ def _column(n: int, first: int = 1, x_domain: tuple[float, float] = (0.0, 1.0), 
 
 
 def _weights_panels(trajectory: pd.DataFrame, n_layers: int, first: int, x_domain) -> tuple[list, dict, list]:
-    data = []
-    for layer in range(1, n_layers + 1):
+    data, layers = [], histogram_layers(n_layers)
+    for i, layer in enumerate(layers):
         steps, centres, counts = weight_histograms(trajectory, layer)
-        k = _ax(first + layer - 1)
+        k = _ax(first + i)
         data.append({"type": "heatmap", "x": steps, "y": _f32(centres), "z": counts, "colorscale": SEQUENTIAL,
                      "showscale": False, "xaxis": f"x{k}", "yaxis": f"y{k}", "name": f"layer {layer} weights",
                      "hovertemplate": "step %{x}<br>value ≈ %{y:.3g}<br>%{z} weights<extra></extra>"})
-    axes, notes = _column(n_layers, first, x_domain, titles=[f"layer {i} weights" for i in range(1, n_layers + 1)])
+    axes, notes = _column(len(layers), first, x_domain, titles=[f"layer {i} weights" for i in layers])
+    for i in range(len(layers)):
+        axes[f"yaxis{_ax(first + i)}"]["nticks"] = 3  # a panel can be 60 pixels tall
+    _whole_steps(axes, steps)
     return data, axes, notes
+
+
+def _whole_steps(axes: dict, steps: np.ndarray) -> None:
+    """A column's step axes over a few steps: whole steps (one tick at a lone step 0), not −0.5, 0, 0.5. Each
+    panel's axis, since the labelled one is the bottom panel's."""
+    if len(steps) == 1:
+        ticks = {"tickvals": [int(steps[0])]}
+    elif len(steps) and steps[-1] - steps[0] < 10:
+        ticks = {"dtick": 1}
+    else:
+        return
+    for name, ax in axes.items():
+        if name.startswith("xaxis"):
+            ax.update(ticks)
 
 
 def _gradient_panels(history: pd.DataFrame, first: int, x_domain) -> tuple[list, dict, list]:
@@ -570,15 +667,24 @@ def _gradient_panels(history: pd.DataFrame, first: int, x_domain) -> tuple[list,
              "line": {"color": "#2ca02c", "width": 2}, "xaxis": f"x{k2}", "yaxis": f"y{k2}"}]
     axes, notes = _column(2, first, x_domain, gap=0.16, titles=[
         "gradient norm ‖g‖", "update / weight ratio<br>‖Δθ‖/‖θ‖"])  # two lines: fits a narrow panel
+    _whole_steps(axes, x)
     axes[f"yaxis{k1}"].update(type="log", **log_ticks(h["grad_norm"].to_numpy()))
     axes[f"yaxis{k2}"].update(type="log", **log_ticks(np.r_[h["update_ratio"].to_numpy(), 1e-3]))
     return data, axes, notes
 
 
-def _healthy_ratio(k: str) -> dict:
-    """A dotted line at an update/weight ratio of 1e-3, a common rule of thumb for a healthy step size."""
-    return {"type": "line", "xref": f"x{k} domain", "x0": 0, "x1": 1, "yref": f"y{k}", "y0": 1e-3, "y1": 1e-3,
-            "line": {"color": "#888", "dash": "dot", "width": 2}}
+HEALTHY_RATIO = 1e-3  # update/weight ratio per step: a common rule of thumb for a healthy step size
+
+
+def _healthy_ratio(k: str) -> tuple[dict, dict]:
+    """A dotted line at the update/weight ratio HEALTHY_RATIO, and its label: (shape, annotation)."""
+    line = {"type": "line", "xref": f"x{k} domain", "x0": 0, "x1": 1, "yref": f"y{k}", "y0": HEALTHY_RATIO,
+            "y1": HEALTHY_RATIO, "line": {"color": "#888", "dash": "dot", "width": 2}}
+    # an annotation on a log axis is placed by the exponent
+    note = {"text": "1e-3 rule of thumb", "xref": f"x{k} domain", "x": 1, "xanchor": "right", "yref": f"y{k}",
+            "y": float(np.log10(HEALTHY_RATIO)), "yanchor": "bottom", "showarrow": False,
+            "font": {"color": "#888", "size": TICK_FONT - 2}}
+    return line, note
 
 
 def weights_over_time_spec(trajectory: pd.DataFrame, n_layers: int, height: int = 480) -> dict:
@@ -592,8 +698,9 @@ def weights_over_time_spec(trajectory: pd.DataFrame, n_layers: int, height: int 
 def gradients_spec(history: pd.DataFrame, diverged_at: int | None = None, height: int = 480) -> dict:
     """Gradient norm ‖g‖ and the update/weight ratio ‖Δθ‖/‖θ‖ per step (log scale)."""
     data, axes, notes = _gradient_panels(history, 1, (0.0, 1.0))
-    layout = base_layout("Gradients and step sizes", height, legend=False, annotations=notes,
-                         shapes=[_healthy_ratio("2")], **axes)
+    line, note = _healthy_ratio("2")
+    layout = base_layout("Gradients and step sizes", height, legend=False, annotations=[*notes, note],
+                         shapes=[line], **axes)
     _divergence(layout, diverged_at)
     return {"data": data, "layout": layout}
 
@@ -603,10 +710,13 @@ def optimizer_spec(trajectory: pd.DataFrame, history: pd.DataFrame, n_layers: in
     """Inside the optimizer, in one chart: each layer's weight distribution over time (left) and the gradient
     norm and update/weight ratio per step (right)."""
     w_data, w_axes, w_notes = _weights_panels(trajectory, n_layers, 1, (0.0, 0.44))
-    g_data, g_axes, g_notes = _gradient_panels(history, n_layers + 1, (0.58, 1.0))
-    layout = base_layout("Inside the optimizer", height, legend=False, annotations=w_notes + g_notes,
-                         shapes=[_healthy_ratio(_ax(n_layers + 2))], **w_axes, **g_axes)
-    _divergence(layout, diverged_at, xref=f"x{_ax(n_layers + 1)}")
+    panels = len(w_data)
+    g_data, g_axes, g_notes = _gradient_panels(history, panels + 1, (0.58, 1.0))
+    line, note = _healthy_ratio(_ax(panels + 2))
+    title = "Inside the optimizer" if panels == n_layers else f"Inside the optimizer ({panels} of {n_layers} layers)"
+    layout = base_layout(title, height, legend=False, annotations=w_notes + g_notes + [note], shapes=[line],
+                         **w_axes, **g_axes)
+    _divergence(layout, diverged_at, xref=f"x{_ax(panels + 1)}")
     return {"data": w_data + g_data, "layout": layout}
 
 
