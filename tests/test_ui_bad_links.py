@@ -65,6 +65,15 @@ def test_a_link_whose_split_leaves_too_few_training_points_opens_the_default_set
         "than 2 training samples of 10. The studio opened with its default setup.")
 
 
+def test_the_studio_page_shows_what_a_link_left_out_above_a_working_studio():
+    at = open_studio({"learning_rate": "abc", "dataset": "foo"})
+    assert not at.exception and not at.error
+    [warning] = at.warning
+    assert warning.value.startswith("Ignored from the link: Dataset “foo” (must be one of ")
+    assert "Learning rate “abc” (must be a number in (0, 100])" in warning.value
+    assert at.session_state["run"].cfg.learning_rate == pv.TrainConfig().learning_rate
+
+
 def test_an_unusable_link_with_a_bad_value_too_names_both():
     notice = open_sidebar({"n_samples": "10", "test_fraction": "0.9", "learning_rate": "x"}).session_state[
         "controls"].link_notice

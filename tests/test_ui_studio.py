@@ -463,7 +463,7 @@ def test_eps_from_a_link_is_used_and_changing_it_mid_run_keeps_the_weights():
     no_trouble(at)
     assert the_run(at) is before and before.step_count == 3 and before.cfg.eps == 1e-3
     np.testing.assert_array_equal(before.theta, theta)
-    assert at.session_state["notice"] == ("Changed eps at step 3: training continues from the current weights.")
+    assert at.session_state["notice"] == ("Changed ε at step 3: training continues from the current weights.")
 
 
 def test_bad_eps_in_the_url_falls_back_to_the_optimizers_default():

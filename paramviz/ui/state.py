@@ -12,6 +12,7 @@ import streamlit as st
 
 import paramviz as pv
 from paramviz.charts.training import landscape_window
+from paramviz.ui import widgets
 
 DATA_FIELDS = frozenset({"dataset", "n_samples", "noise", "test_fraction", "seed", "n_classes", "scale_inputs"})
 MODEL_FIELDS = frozenset({"hidden_layers", "activation", "poly_degree", "init"})
@@ -87,7 +88,7 @@ def sync_run(cfg: pv.TrainConfig, speed: int) -> str:
         update_config(hot)
         if not changed:  # a new speed: only how often steps are recorded changed
             return ""
-        return (f"Changed {', '.join(changed)} at step {current.step_count}: training continues from the "
+        return (f"Changed {widgets.label_list(changed)} at step {current.step_count}: training continues from the "
                 "current weights.")
     return ""
 

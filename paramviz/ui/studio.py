@@ -69,6 +69,8 @@ def studio() -> None:
     controls = widgets.sidebar_ui()
     if st.session_state.get("lesson") not in LESSONS:  # a lesson's own title takes the place of the page's
         st.markdown("### Training studio · watch the weights and biases learn")
+    if controls.link_notice:  # settings a shared link asked for that the controls cannot take
+        st.warning(controls.link_notice, icon=":material/link_off:")
     r = follow_controls(controls)
     with st.sidebar:
         share_ui(r, controls)
@@ -78,7 +80,7 @@ def studio() -> None:
     transport_ui(r)
     st.caption(f"**{counted(r.n_weights + r.n_biases, 'trainable parameter')}: {counted(r.n_weights, 'weight')}, "
                f"{counted(r.n_biases, 'bias', 'biases')}** · model {' → '.join(map(str, r.layout.sizes))} · "
-               f"{len(r.data.y_train)} train / {len(r.data.y_test)} test points")
+               f"{len(r.data.y_train):,} train / {len(r.data.y_test):,} test points")
     view = view_ui(r)
     playing = st.session_state["playing"]
     # Only the numbers and the two charts rerun every frame: each element in the fragment costs the server and
@@ -94,7 +96,7 @@ def follow_controls(controls: widgets.Controls) -> pv.Run | None:
     try:
         notice = state.sync_run(controls.cfg, controls.speed)
     except ValueError as e:
-        st.info(f"To train: {e}." if "CSV" in str(e) else f"That setting can't be used: {e}.")
+        st.info(f"To train: {e}." if "CSV" in str(e) else f"That setting can't be used: {widgets.in_words(str(e))}.")
         return state.run() if controls.cfg.dataset != "csv" else None
     if notice:
         st.session_state["notice"] = notice
