@@ -483,3 +483,11 @@ def test_loss_curves_at_step_zero_show_the_starting_losses_as_points():
     assert train["mode"] == test["mode"] == "lines+markers"
     assert float(train["y"][0]) == pytest.approx(r.history["train_loss"].iloc[0], rel=1e-6)
     assert training.loss_spec(r.step(5).history)["data"][0]["mode"] == "lines"
+
+
+def test_a_number_coded_binary_target_is_named_with_its_column_and_value():
+    raw = pv.load_csv(b"hours,passed\n" + b"1,0\n9,1\n" * 6)
+    d = pv.Run(pv.TrainConfig(dataset="csv"), data=raw).data
+    assert training.positive_label(d) == "P(passed = 1)"  # not "P(1)"
+    moons = pv.Run(pv.TrainConfig(dataset="moons")).data
+    assert (training.positive_label(moons), training.positive_label(moons, target=True)) == ("P(class 1)", "P(y = 1)")

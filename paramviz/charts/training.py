@@ -485,11 +485,13 @@ def _plane(run: Run, resolution: int, dark: bool = False) -> tuple[list[dict], d
 
 
 def positive_label(d, target: bool = False) -> str:
-    """What a binary model's output is the probability of: "P(dog)" when the classes have names, else
-    "P(class 1)" (or, with target=True, "P(y = 1)")."""
-    if len(d.class_names) > 1:
-        return f"P({d.class_names[1]})"
-    return f"P({d.target_name} = 1)" if target else "P(class 1)"
+    """What a binary model's output is the probability of: "P(dog)" when the classes have names, "P(passed = 1)"
+    for a number-coded target (a CSV's 0/1 column), else "P(class 1)" (or, with target=True, "P(y = 1)")."""
+    names = d.class_names
+    if len(names) > 1 and not names[1].lstrip("-").replace(".", "", 1).isdigit():
+        return f"P({names[1]})"
+    positive = names[1] if len(names) > 1 else "1"
+    return f"P({d.target_name} = {positive})" if target or len(names) > 1 else "P(class 1)"
 
 
 def _class_name(d, c: int) -> str:

@@ -469,7 +469,8 @@ def model_key(r: pv.Run) -> str:
     if n_inputs == 1:
         return f"{points}; the green curve is the model's prediction."
     if d.task == "binary":
-        return f"{points}, coloured by class. Background: the model's P(class 1); line: the boundary P = 0.5."
+        return (f"{points}, coloured by class. Background: the model's {charts.positive_label(d)}; line: the "
+                "boundary P = 0.5.")
     if d.task == "multiclass":
         return f"{points}, coloured by class. Background: the class the model predicts, darker = more sure."
     return f"{points}, coloured by their target. Background: the model's prediction."
@@ -495,7 +496,7 @@ def optimizer_chart(r: pv.Run, view: View, diverged_at: int | None) -> None:
 def network_chart(r: pv.Run, view: View, diverged_at: int | None) -> None:
     d = r.data
     outputs = tuple(d.class_names or (f"class {c}" for c in range(d.n_classes))) if d.task == "multiclass" \
-        else (d.target_name if d.task == "regression" else f"P({d.target_name}=1)",)
+        else (d.target_name if d.task == "regression" else charts.positive_label(d, target=True),)
     show(network_charts.network_spec(r.params, r.layout.sizes, d.features.names, outputs, height=CHART_HEIGHT),
          "chart_net", caption="An edge's width is the size of its weight, its colour the weight's sign; a "
                               "neuron's colour is its bias. Hover an edge for its value.")
