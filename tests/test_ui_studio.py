@@ -650,3 +650,16 @@ def test_no_catching_up_while_another_session_plays():
 def test_the_landscape_grid_is_coarser_for_costlier_models():
     sizes = [state.grid_size(p) for p in (2, 105, 1185, 10_000, 330_000)]
     assert sizes == [61, 31, 21, 9, 9]  # a line, the classroom model, 2-32-32-1, wider, 6 × 256
+
+
+def test_a_wide_network_offers_an_even_sample_of_its_parameters_as_landscape_axes():
+    at = open_studio({"hidden_layers": "64,64,64", "chart": "Loss landscape"})
+    no_trouble(at)
+    r = the_run(at)
+    options = at.selectbox(key="land_p1").options
+    assert r.layout.n_params > 8000 and 300 <= len(options) <= 400
+    assert set(options) <= set(r.param_names)
+    for layer in range(1, 5):  # every layer's weights and biases are there to pick
+        assert any(o.startswith(f"W{layer}[") for o in options) and any(o.startswith(f"b{layer}[") for o in options)
+    small = open_studio({"chart": "Loss landscape"})
+    assert small.selectbox(key="land_p1").options == the_run(small).param_names  # all 105

@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+import numpy as np
 import streamlit as st
 
 import paramviz as pv
@@ -412,8 +413,27 @@ def layers_ui(r: pv.Run) -> tuple[int, ...]:
     return tuple(int(p.split()[1]) for p in picked)
 
 
-def landscape_ui(r: pv.Run) -> tuple[str, str] | None:
+MAX_AXIS_CHOICES = 400
+
+
+def axis_choices(r: pv.Run) -> list[str]:
+    """The landscape's axis choices: every parameter of a small model; of a wide one, an even sample of each
+    layer's weights and biases (a list of a 6 × 256 network's 330,000 names took the page most of a minute).
+    Worked out once per run."""
+    ss = st.session_state
+    cached = ss.get("axis_choices")
+    if cached and cached[0] == ss.get("run_id"):
+        return cached[1]
     names = r.param_names
+    if len(names) > MAX_AXIS_CHOICES:
+        picked = charts.sampled(charts.parameter_groups(names), MAX_AXIS_CHOICES)
+        names = [names[i] for i in sorted(np.concatenate(list(picked.values())))]
+    ss["axis_choices"] = (ss.get("run_id"), names)
+    return names
+
+
+def landscape_ui(r: pv.Run) -> tuple[str, str] | None:
+    names = axis_choices(r)
     if len(names) == 2:
         p1, p2 = names
         st.caption(f"This model has just {p1} and {p2}: the whole loss surface.", width=OPTION_WIDTH)
