@@ -161,6 +161,7 @@ class Run:
         self.data = to_dataset(cfg, data)
         self.model = build_model(cfg, self.data)
         self.layout = self.model.layout
+        self._param_names: tuple[str, ...] | None = None
         self.cfg = cfg
         init_seed = cfg.seed if cfg.init_seed is None else cfg.init_seed
         self.initial_theta = self.layout.init(cfg.init, np.random.default_rng([init_seed, 4]))
@@ -336,7 +337,11 @@ class Run:
 
     @property
     def param_names(self) -> list[str]:
-        return self.layout.scalar_names()
+        """One name per scalar parameter, in flat order: "W1[0,3]", "b2[1]". Built once per Run (a 6 × 256
+        network has 330,000 of them); each call returns a new list."""
+        if self._param_names is None:
+            self._param_names = tuple(self.layout.scalar_names())
+        return list(self._param_names)
 
     @property
     def grads(self) -> dict[str, np.ndarray]:

@@ -745,3 +745,11 @@ def test_changing_eps_keeps_adams_moments_and_takes_effect_on_the_next_step():
     mu, nu = 0.9 * before.mu[0] + 0.1 * g, 0.999 * before.nu[0] + 0.001 * g * g
     d = (mu / (1 - 0.9**6)) / (np.sqrt(nu / (1 - 0.999**6)) + 0.1)
     np.testing.assert_allclose(theta - run.theta, 0.05 * d, rtol=1e-10, atol=1e-15)
+
+
+def test_param_names_are_built_once_and_each_call_gets_its_own_list():
+    run = pv.Run(pv.TrainConfig(dataset="moons", hidden_layers=(3,)))
+    names = run.param_names
+    assert names[:3] == ["W1[0,0]", "W1[0,1]", "W1[0,2]"] and names[-1] == "b2[0]" and len(names) == 13
+    names.clear()  # the caller's copy
+    assert run.param_names == run.layout.scalar_names()
