@@ -63,12 +63,13 @@ async function drawLatest(chart) {
     chart.next = null;
     chart.lastStart = performance.now();
     const layout = themed(figure.layout, chart.host);
+    const width = chart.box.clientWidth;  // the box's width, given outright: see followWidth
+    if (width > 0) Object.assign(layout, { width, autosize: false });
     // The cost is the synchronous part of the draw: awaiting its promise also counts other tasks' time.
     const drawn = Plotly.react(chart.div, figure.data, layout, chart.config);
     chart.lastCost = performance.now() - chart.lastStart;
     await drawn;
     chart.figure = figure;
-    fitWidth(chart);
     if (!chart.following) {  // a zoom or pan by the user: the overlay follows (drawLatest compares the ranges)
       chart.div.on("plotly_relayout", () => {
         if (chart.overlay && !chart.next) chart.next = chart.figure;
@@ -86,6 +87,7 @@ async function drawLatest(chart) {
       }
     }
   } catch (err) {
+    console.error(err);  // the stack, for whoever opens the browser's console
     chart.div.textContent = `This chart could not be drawn: ${err.message}`;
   } finally {
     chart.busy = false;
@@ -93,21 +95,18 @@ async function drawLatest(chart) {
   if (chart.next) schedule(chart);
 }
 
-// Plotly's `responsive` follows the window, not the chart's own box: a chart first drawn while the page was
-// still settling (a chart picked in place of another) kept that width and spread over its neighbour. This
-// follows the box: when its width and the plot's differ, the plot (and its overlay) take the box's width.
-// It is checked when the box changes and after each draw.
+// Each draw gives the plot its box's width. Plotly's own `responsive` follows the window, not the box: a
+// chart drawn while the page was settling (a chart picked in place of another) kept that width and spread
+// over its neighbour. When the box's width changes, the chart is drawn again, through the same queue as
+// every frame (a resize running beside a frame's draw broke it).
 function followWidth(chart) {
-  if (typeof ResizeObserver !== "undefined") new ResizeObserver(() => fitWidth(chart)).observe(chart.box);
-}
-
-function fitWidth(chart) {
-  const full = chart.div._fullLayout;
-  if (!window.Plotly || !full || Math.abs(full.width - chart.box.clientWidth) < 1) return;
-  // Resizing fires plotly_relayout, on which the overlay takes the main plot's new ranges (drawLatest).
-  for (const d of [chart.div, chart.overlay]) {
-    if (d && d._fullLayout) window.Plotly.Plots.resize(d);
-  }
+  if (typeof ResizeObserver === "undefined") return;
+  new ResizeObserver(() => {
+    const full = chart.div._fullLayout;
+    if (!full || !chart.figure || Math.abs(full.width - chart.box.clientWidth) < 1) return;
+    if (!chart.next) chart.next = chart.figure;
+    schedule(chart);
+  }).observe(chart.box);
 }
 
 function rangesOf(div) {

@@ -37,7 +37,7 @@ CHART_HEIGHT = 460
 NO_LESSON = "none"
 OPTION_WIDTH = 190  # pixels: one of the picked chart's options (a landscape axis); a row of them wraps
 PLAY_WIDTH = 110  # pixels: Play and Pause take the same room, so the row does not jump when they swap
-CHART_CONFIG = {"displayModeBar": False, "scrollZoom": False, "responsive": True}
+CHART_CONFIG = {"displayModeBar": False, "scrollZoom": False}  # each chart takes its box's width (livechart.js)
 # The chart row (charts_ui) wraps rather than squeeze its two charts: each is at least CHART_MIN_WIDTH pixels
 # wide, and the picked chart takes the larger share. Streamlit gives a keyed container the class st-key-<key>;
 # in a horizontal container the flex item is the layout wrapper around it. Our own constant stylesheet.
