@@ -3,23 +3,12 @@ a link with them opens a working studio and one notice says what was left out an
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
+from test_ui_studio import TIMEOUT, no_other_sessions_playing, open_studio  # noqa: F401 (an autouse fixture)
 
 import paramviz as pv
-from paramviz.ui import state, widgets
-
-TIMEOUT = 60
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
-
-
-@pytest.fixture(autouse=True)
-def no_other_sessions_playing():
-    state._frames.clear()
-    yield
-    state._frames.clear()
+from paramviz.ui import widgets
 
 
 def _sidebar_script():
@@ -34,13 +23,6 @@ def _sidebar_script():
 
 def open_sidebar(query: dict[str, str]) -> AppTest:
     at = AppTest.from_function(_sidebar_script, default_timeout=TIMEOUT)
-    for key, value in query.items():
-        at.query_params[key] = value
-    return at.run()
-
-
-def open_studio(query: dict[str, str]) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     for key, value in query.items():
         at.query_params[key] = value
     return at.run()

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
+from test_charts_lab import _contrast
 
 import paramviz as pv
 from paramviz.charts import search as charts
@@ -126,16 +127,6 @@ def test_init_seed_matters_mostly_at_small_learning_rates_as_the_note_says(steps
     table = pv.sweep(GVR_BASE, {"learning_rate": [1e-4, 0.1], "init_seed": list(range(0, 1000, 100))}, steps=steps)
     assert _seed_spread(table, 1e-4) > 1.0  # the loss varies by a factor of e or more across seeds
     assert _seed_spread(table, 1e-4) > 3 * _seed_spread(table, 0.1)
-
-
-def _contrast(a: str, b: str) -> float:
-    """WCAG contrast ratio of two #rrggbb colours."""
-    def luminance(hex_color: str) -> float:
-        c = np.array([int(hex_color[i:i + 2], 16) for i in (1, 3, 5)]) / 255
-        c = np.where(c <= 0.03928, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
-        return float(c @ [0.2126, 0.7152, 0.0722])
-    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
-    return (hi + 0.05) / (lo + 0.05)
 
 
 def test_blown_up_crosses_read_on_light_and_dark_backgrounds():
