@@ -194,13 +194,19 @@ def make_raw(cfg: TrainConfig) -> RawData:
     return DATASETS[cfg.dataset](rng, cfg.n_samples, cfg.noise, cfg.n_classes)
 
 
+def split_sizes(n: int, test_fraction: float) -> tuple[int, int]:
+    """(train, test) sizes of n samples split with test_fraction, or a ValueError when fewer than 2 would train."""
+    n_test = max(1, int(round(n * test_fraction)))
+    if n - n_test < 2:
+        raise ValueError(f"test_fraction {test_fraction} leaves fewer than 2 training samples of {n}")
+    return n - n_test, n_test
+
+
 def prepare(raw: RawData, cfg: TrainConfig) -> Dataset:
     """Split raw data into train and test (seeded by cfg.seed) and build the model's input features."""
     raw = check_raw(raw)
     n = len(raw.y)
-    n_test = max(1, int(round(n * cfg.test_fraction)))
-    if n - n_test < 2:
-        raise ValueError(f"test_fraction {cfg.test_fraction} leaves fewer than 2 training samples of {n}")
+    n_test = split_sizes(n, cfg.test_fraction)[1]
     order = np.random.default_rng([cfg.seed, 2]).permutation(n)
     test, train = order[:n_test], order[n_test:]
     feats = Features.fit(raw.X[train], cfg.poly_degree, cfg.scale_inputs, raw.input_names)

@@ -62,16 +62,11 @@ def why_new_run(old: pv.TrainConfig, new: pv.TrainConfig, same_data: bool = True
     return None
 
 
-def csv_data() -> Any:
-    loaded = st.session_state.get("csv_data")
-    return loaded[1] if loaded else None
-
-
 def sync_run(cfg: pv.TrainConfig, speed: int) -> str:
     """Make the session's Run match cfg: a new Run when data or architecture changed, else update_config
     (training continues from the current weights). Returns what happened, for the page to say."""
     ss = st.session_state
-    data = csv_data() if cfg.dataset == "csv" else None
+    data = widgets.csv_raw() if cfg.dataset == "csv" else None
     if cfg.dataset == "csv" and data is None:
         raise ValueError("upload a CSV file (Data → Your own data) to train on it")
     current = run()

@@ -13,7 +13,6 @@ import random
 import re
 from typing import Any, NamedTuple
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -33,6 +32,7 @@ from paramviz.config import (
     Choice,
     Num,
 )
+from paramviz.datasets import split_sizes
 from paramviz.optim import default_eps
 from paramviz.ui import urls
 from paramviz.ui.urls import APPLIES_WHEN, FULL_BATCH, FULL_BATCH_LABEL, fmt_batch, fmt_layers, fmt_number
@@ -418,14 +418,14 @@ def sidebar_ui() -> Controls:
 
 
 def check_split(cfg: pv.TrainConfig) -> None:
-    """The engine's own check that the train/test split leaves enough training points, run on stand-in data of
-    the size the run will have, so a setting that fails it names its control (a ValueError) before a Run does."""
-    n = len(csv_rows.y) if cfg.dataset == "csv" and (csv_rows := _csv_raw()) is not None else cfg.n_samples
-    stand_in = pv.RawData(np.zeros((n, 1)), np.zeros(n), "regression", 1, ("x",))
-    pv.prepare(stand_in, cfg.replace(poly_degree=1))
+    """The engine's own check that the train/test split leaves enough training points, for the data the run will
+    have, so a setting that fails it names its control (a ValueError) before a Run does."""
+    n = len(csv_rows.y) if cfg.dataset == "csv" and (csv_rows := csv_raw()) is not None else cfg.n_samples
+    split_sizes(n, cfg.test_fraction)
 
 
-def _csv_raw() -> pv.RawData | None:
+def csv_raw() -> pv.RawData | None:
+    """The uploaded CSV's data, or None before a file is loaded."""
     loaded = st.session_state.get("csv_data")
     return loaded[1] if loaded else None
 
