@@ -336,6 +336,17 @@ def test_optimizer_panels_over_a_few_steps_tick_whole_steps():
     assert layout["xaxis2"]["tickvals"] == [0]  # the labelled bottom panel at step 0: "0", not −0.5, 0, 0.5
 
 
+def test_gradient_panels_at_step_0_say_they_fill_after_the_first_step():
+    zero = pv.Run(pv.TrainConfig(hidden_layers=(3,)))
+    layout = training.optimizer_spec(zero.trajectory, zero.history, 2)["layout"]
+    waiting = [a for a in layout["annotations"] if a["text"] == "after the first step"]
+    assert [(a["xref"], a["yref"]) for a in waiting] == [("x3 domain", "y3 domain"), ("x4 domain", "y4 domain")]
+    assert (layout["xaxis3"]["range"], layout["xaxis3"]["dtick"]) == ([0, 1], 1)  # not plotly's empty −1..6
+    stepped = pv.Run(pv.TrainConfig(hidden_layers=(3,))).step(1)
+    layout = training.optimizer_spec(stepped.trajectory, stepped.history, 2)["layout"]
+    assert not [a for a in layout["annotations"] if a["text"] == "after the first step"]
+
+
 def test_optimizer_figures_plot_history_columns(moons_run):
     h = moons_run.history
     fig = training.gradients_figure(h)

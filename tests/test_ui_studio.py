@@ -257,6 +257,19 @@ def test_the_step_delta_is_the_progress_since_last_drawn_and_absent_when_there_i
     assert step_delta(at) is None  # not "-51"
 
 
+def test_the_loss_and_accuracy_deltas_are_absent_at_step_0_and_the_change_since_step_0_after():
+    def deltas(at):
+        return {m.label: m.delta or None for m in at.metric if m.label in ("Train loss", "Test loss",
+                                                                           "Test accuracy")}
+
+    at = open_studio({"speed": "50"})
+    assert deltas(at) == {"Train loss": None, "Test loss": None, "Test accuracy": None}  # no "0", no "+0.0%"
+    at.button(key="step").click().run()
+    h = the_run(at).history
+    assert deltas(at)["Train loss"] == f"{h.train_loss.iloc[-1] - h.train_loss.iloc[0]:.4g}"
+    assert deltas(at)["Test accuracy"] == f"{h.test_accuracy.iloc[-1] - h.test_accuracy.iloc[0]:+.1%}"
+
+
 def test_play_runs_one_frame_of_speed_steps_and_pause_stops():
     at = open_studio({"speed": "50"})
     at.button(key="play").click().run()

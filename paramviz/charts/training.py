@@ -648,7 +648,9 @@ def _weights_panels(trajectory: pd.DataFrame, n_layers: int, first: int, x_domai
 def _whole_steps(axes: dict, steps: np.ndarray) -> None:
     """A column's step axes over a few steps: whole steps (one tick at a lone step 0), not −0.5, 0, 0.5. Each
     panel's axis, since the labelled one is the bottom panel's."""
-    if len(steps) == 1:
+    if len(steps) == 0:  # nothing to draw yet: the first step's room, not plotly's −1..6
+        ticks = {"range": [0, 1], "dtick": 1}
+    elif len(steps) == 1:
         ticks = {"tickvals": [int(steps[0])]}
     elif len(steps) and steps[-1] - steps[0] < 10:
         ticks = {"dtick": 1}
@@ -670,6 +672,9 @@ def _gradient_panels(history: pd.DataFrame, first: int, x_domain) -> tuple[list,
     axes, notes = _column(2, first, x_domain, gap=0.16, titles=[
         "gradient norm ‖g‖", "update / weight ratio<br>‖Δθ‖/‖θ‖"])  # two lines: fits a narrow panel
     _whole_steps(axes, x)
+    if not len(x):  # at step 0 no gradient has been computed yet: say so rather than show empty panels
+        notes += [{"text": "after the first step", "xref": f"x{k} domain", "x": 0.5, "yref": f"y{k} domain",
+                   "y": 0.5, "showarrow": False, "font": {"color": "#888", "size": TICK_FONT}} for k in (k1, k2)]
     axes[f"yaxis{k1}"].update(type="log", **log_ticks(h["grad_norm"].to_numpy()))
     axes[f"yaxis{k2}"].update(type="log", **log_ticks(np.r_[h["update_ratio"].to_numpy(), 1e-3]))
     return data, axes, notes

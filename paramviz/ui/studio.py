@@ -350,12 +350,14 @@ def metrics_ui(r: pv.Run) -> None:
                     "were taken since the numbers were last drawn.")
     row.metric("Epoch", f"{r.epochs_done:.1f}",
                help=f"Passes over the training data; one epoch is {r.steps_per_epoch} steps.")
+    trained = r.step_count > 0  # at step 0 there is no change to show, not a "0" or a green "+0.0%"
     for name, key in (("Train loss", "train_loss"), ("Test loss", "test_loss")):
-        row.metric(name, _fmt(now[key]), delta=_fmt(now[key] - start[key]), delta_color="inverse",
-                   help="Change since step 0 in the delta (down is good).")
+        row.metric(name, _fmt(now[key]), delta=_fmt(now[key] - start[key]) if trained else None,
+                   delta_color="inverse", help="Change since step 0 in the delta (down is good).")
     value, delta = now[f"test_{metric}"], now[f"test_{metric}"] - start[f"test_{metric}"]
     text = _fmt(value) if metric == "r2" else f"{value:.1%}"
-    row.metric(label, text, delta=_fmt(delta) if metric == "r2" else f"{delta:+.1%}",
+    delta_text = _fmt(delta) if metric == "r2" else f"{delta:+.1%}"
+    row.metric(label, text, delta=delta_text if trained else None,
                help="On the held-out test data; change since step 0 in the delta.")
     row.metric("Learning rate", f"{r.learning_rate:.3g}",
                help="The learning rate in force at this epoch (the schedule applied to the slider's value).")
