@@ -68,8 +68,7 @@ def studio() -> None:
         lesson_ui()
     st.html(CHART_ROW_CSS)
     controls = widgets.sidebar_ui()
-    if st.session_state.get("lesson") not in LESSONS:  # a lesson's own title takes the place of the page's
-        st.markdown("### Training studio · watch the weights and biases learn")
+    heading()
     if controls.link_notice:  # settings a shared link asked for that the controls cannot take
         st.warning(controls.link_notice, icon=":material/link_off:")
     r = follow_controls(controls)
@@ -77,7 +76,6 @@ def studio() -> None:
         share_ui(r, controls)
     if r is None:
         return
-    lesson_box()
     transport_ui(r)
     st.caption(f"**{counted(r.n_weights + r.n_biases, 'trainable parameter')}: {counted(r.n_weights, 'weight')}, "
                f"{counted(r.n_biases, 'bias', 'biases')}** · model {' → '.join(map(str, r.layout.sizes))} · "
@@ -116,6 +114,7 @@ def lesson_ui() -> None:
                  format_func=lambda k: "— pick a lesson —" if k == NO_LESSON else LESSONS[k].title,
                  help="A ready-made setup that shows one phenomenon. Loading it sets every control and tells "
                       "you what to watch; then press Play.")
+    lesson_box()
     sync_lesson_param()
 
 
@@ -205,12 +204,21 @@ def sync_lesson_param() -> None:
         del st.query_params[LESSON_PARAM]
 
 
+def heading() -> None:
+    """One line: a lesson's own title takes the place of the page's, so the charts start as high with a lesson
+    as without."""
+    lesson = LESSONS.get(st.session_state.get("lesson"))
+    st.markdown(f"### :material/school: {lesson.title}" if lesson else
+                "### Training studio · watch the weights and biases learn")
+
+
 def lesson_box() -> None:
-    key = st.session_state.get("lesson")
-    if key not in LESSONS:
-        return
-    lesson = LESSONS[key]
-    st.info(f"**{lesson.title}.** {lesson.watch}", icon=":material/school:")
+    """What to watch, in the sidebar right under the lesson picker. Above the buttons it took four or five
+    lines and pushed both charts below the fold of a 1280 × 720 projector; here it stays in view beside them
+    while they play."""
+    lesson = LESSONS.get(st.session_state.get("lesson"))
+    if lesson is not None:
+        st.info(lesson.watch)
 
 
 # ---- transport: play, step, reset, new weights ---------------------------------------------------------------
