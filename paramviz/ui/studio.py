@@ -39,14 +39,21 @@ OPTION_WIDTH = 190  # pixels: one of the picked chart's options (a landscape axi
 PLAY_WIDTH = 110  # pixels: Play and Pause take the same room, so the row does not jump when they swap
 CHART_CONFIG = {"displayModeBar": False, "scrollZoom": False}  # each chart takes its box's width (livechart.js)
 # The chart row (charts_ui) wraps rather than squeeze its two charts: each is at least CHART_MIN_WIDTH pixels
-# wide, and the picked chart takes the larger share. Streamlit gives a keyed container the class st-key-<key>;
-# in a horizontal container the flex item is the layout wrapper around it. Our own constant stylesheet.
+# wide, and the picked chart takes the larger share. The notice beside the buttons (transport_ui) takes what
+# room they leave, wrapping its words, and goes under them only where less than NOTICE_MIN_WIDTH is left: sized
+# to its words it went under them on a 1280-pixel projector, a line further from the charts. Streamlit gives a
+# keyed container the class st-key-<key>; in a horizontal container the flex item is the layout wrapper around
+# it. Our own constant stylesheet.
 CHART_MIN_WIDTH = 380
-CHART_ROW_CSS = f"""<style>
+NOTICE_MIN_WIDTH = 240
+ROW_CSS = f"""<style>
 [data-testid="stLayoutWrapper"]:has(> .st-key-pv-chart-picked, > .st-key-pv-chart-loss) {{
   flex: 1 1 0%; min-width: min({CHART_MIN_WIDTH}px, 100%);
 }}
 [data-testid="stLayoutWrapper"]:has(> .st-key-pv-chart-picked) {{ flex-grow: 1.2; }}
+[data-testid="stLayoutWrapper"]:has(> .st-key-pv-notice) {{
+  flex: 1 1 0%; min-width: min({NOTICE_MIN_WIDTH}px, 100%);
+}}
 </style>"""
 
 
@@ -66,7 +73,7 @@ def studio() -> None:
     with st.sidebar:
         preload_plotly()
         lesson_ui()
-    st.html(CHART_ROW_CSS)
+    st.html(ROW_CSS)
     controls = widgets.sidebar_ui()
     heading()
     if controls.link_notice:  # settings a shared link asked for that the controls cannot take
@@ -245,7 +252,7 @@ def transport_ui(r: pv.Run) -> None:
     row.button("New weights", key="new_weights", on_click=new_weights,
                help="Draw new random initial weights (a new weight seed) and start from step 0.")
     if ss.get("notice"):
-        row.caption(ss["notice"], width=360)
+        row.container(key="pv-notice").caption(ss["notice"])
 
 
 def set_playing(playing: bool) -> None:
@@ -471,7 +478,7 @@ def charts_ui(r: pv.Run, view: View) -> None:
     1024-pixel projector with the sidebar open) the loss chart goes under the picked one, both full width.
     Only the picked chart is computed."""
     diverged_at = r.diverged_at if r.diverged else None
-    row = st.container(horizontal=True, gap="medium")  # wraps below CHART_ROW_CSS's minimum widths
+    row = st.container(horizontal=True, gap="medium")  # wraps below ROW_CSS's minimum widths
     with row.container(key="pv-chart-picked"):
         DRAWERS[view.chart](r, view, diverged_at)
     with row.container(key="pv-chart-loss"):
