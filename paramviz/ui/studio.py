@@ -43,10 +43,12 @@ CHART_CONFIG = {"displayModeBar": False, "scrollZoom": False}  # each chart take
 # room they leave, wrapping its words, and goes under them only where less than NOTICE_MIN_WIDTH is left: sized
 # to its words it went under them on a 1280-pixel projector, a line further from the charts. Streamlit gives a
 # keyed container the class st-key-<key>; in a horizontal container the flex item is the layout wrapper around
-# it. Our own constant stylesheet.
+# it. The page starts just under Streamlit's header (60 px tall) rather than at its own 96 px: on a 720-pixel
+# projector those 32 px are the top of the charts. Our own constant stylesheet.
 CHART_MIN_WIDTH = 380
 NOTICE_MIN_WIDTH = 240
-ROW_CSS = f"""<style>
+STUDIO_CSS = f"""<style>
+[data-testid="stMainBlockContainer"] {{ padding-top: 4rem; }}
 [data-testid="stLayoutWrapper"]:has(> .st-key-pv-chart-picked, > .st-key-pv-chart-loss) {{
   flex: 1 1 0%; min-width: min({CHART_MIN_WIDTH}px, 100%);
 }}
@@ -73,7 +75,7 @@ def studio() -> None:
     with st.sidebar:
         preload_plotly()
         lesson_ui()
-    st.html(ROW_CSS)
+    st.html(STUDIO_CSS)
     controls = widgets.sidebar_ui()
     heading()
     if controls.link_notice:  # settings a shared link asked for that the controls cannot take
@@ -478,7 +480,7 @@ def charts_ui(r: pv.Run, view: View) -> None:
     1024-pixel projector with the sidebar open) the loss chart goes under the picked one, both full width.
     Only the picked chart is computed."""
     diverged_at = r.diverged_at if r.diverged else None
-    row = st.container(horizontal=True, gap="medium")  # wraps below ROW_CSS's minimum widths
+    row = st.container(horizontal=True, gap="medium")  # wraps below STUDIO_CSS's minimum widths
     with row.container(key="pv-chart-picked"):
         DRAWERS[view.chart](r, view, diverged_at)
     with row.container(key="pv-chart-loss"):
