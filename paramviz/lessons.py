@@ -14,7 +14,7 @@ FULL_BATCH = 100_000  # any batch size ≥ the training set is full-batch gradie
 
 class Lesson(NamedTuple):
     key: str  # URL-safe id
-    title: str
+    title: str  # short: the sidebar's Lesson picker shows about 30 characters before it cuts the rest
     watch: str  # markdown: what to watch
     config: TrainConfig
     steps: int  # steps that show the phenomenon
@@ -27,7 +27,7 @@ _LINE = ("W1[0,0]", "b1[0]")  # a line y = w·x + b has exactly these two parame
 
 _ALL = (
     Lesson(
-        "lr-too-high", "Learning rate too high → divergence",
+        "lr-too-high", "Learning rate too high",
         "Plain gradient descent on a straight line, with a learning rate above 2 / (largest curvature). "
         "Press **Step** a few times: on the loss landscape each step **overshoots the valley floor, further "
         "than the last**, and soon leaves the picture. Then press Play and watch the loss climb until it is no "
@@ -36,7 +36,7 @@ _ALL = (
                     optimizer="sgd", learning_rate=1.5, batch_size=FULL_BATCH),
         steps=600, focus="landscape", landscape=_LINE),
     Lesson(
-        "momentum-vs-sgd", "Momentum vs plain SGD in a narrow valley",
+        "momentum-vs-sgd", "Momentum vs plain SGD",
         "The inputs are not scaled, so the loss surface is a long, narrow valley (ill-conditioned). With the "
         "same learning rate, **plain SGD crawls along the valley floor** while **momentum builds up speed** and "
         "reaches the minimum, overshooting a little on the way. Compare the two paths on the landscape.",
@@ -44,7 +44,7 @@ _ALL = (
                     init="zeros", optimizer="momentum", momentum=0.9, learning_rate=0.01, batch_size=FULL_BATCH),
         steps=300, focus="landscape", compare=("sgd",), landscape=_LINE),
     Lesson(
-        "batch-size-noise", "Batch size and the noisy loss",
+        "batch-size-noise", "Batch size and noise",
         "With a batch of one sample, each step follows one point's gradient: the **loss curve jitters** and the "
         "weights wander. Then choose *full batch*, press Reset and Play: the same learning rate gives a smooth "
         "curve, but each step costs a pass over all the data.",
@@ -52,7 +52,7 @@ _ALL = (
                     batch_size=1),
         steps=1000, focus="loss"),
     Lesson(
-        "overfit-polynomial", "Overfitting: a degree-15 polynomial on 10 points",
+        "overfit-polynomial", "Overfitting a polynomial",
         "Ten noisy training points, fifteen polynomial features. The **training loss keeps falling** while the "
         "**test loss turns and climbs**: the model fits the noise. The marker on the test curve is where early "
         "stopping would have stopped. Then try degree 3, or add L2 regularization.",
@@ -60,7 +60,7 @@ _ALL = (
                     optimizer="adam", learning_rate=0.05, batch_size=FULL_BATCH),
         steps=2000, focus="model"),
     Lesson(
-        "l1-sparsity", "L1 makes weights exactly zero; L2 only shrinks them",
+        "l1-sparsity", "L1 zeros vs L2 shrinking",
         "A degree-9 polynomial with L1 and the proximal (soft-thresholding) update: watch weights **hit zero and "
         "stay there** in the trajectories — L1 selects features. Switch the regularizer to L2 with the same "
         "strength: the weights shrink, but none becomes exactly zero.",
@@ -68,7 +68,7 @@ _ALL = (
                     learning_rate=0.1, batch_size=FULL_BATCH, regularizer="l1", reg_strength=0.01, proximal=True),
         steps=1500, focus="trajectories"),
     Lesson(
-        "zero-init-symmetry", "Zero initialisation: every neuron stays identical",
+        "zero-init-symmetry", "Zero initialisation",
         "All weights start at zero, so every hidden neuron computes the same thing and receives the same "
         "gradient. **Their trajectories lie on top of each other** and the network diagram shows identical "
         "edges: four neurons per layer behave like one. Choose *glorot* initialisation and press New weights.",

@@ -18,6 +18,12 @@ def test_there_are_at_least_six_lessons_with_known_focus():
         assert lesson.focus in {"loss", "trajectories", "model", "landscape", "optimizer", "network"}
 
 
+def test_lesson_titles_are_short_enough_for_the_sidebar_picker():
+    # About 30 characters fit in the Lesson select box at the sidebar's default width; longer ones were cut
+    # ("Learning rate too high → diverger"). tests/e2e/test_studio.py checks the pixels in a browser.
+    assert max(len(lesson.title) for lesson in LESSONS.values()) <= 26
+
+
 def test_lr_too_high_diverges_within_its_steps_and_a_lower_rate_converges():
     lesson = LESSONS["lr-too-high"]
     run = train(lesson.config, lesson.steps)

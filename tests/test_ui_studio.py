@@ -61,6 +61,16 @@ def the_run(at: AppTest) -> pv.Run:
     return at.session_state["run"]
 
 
+def check_lesson_shown(at: AppTest, lesson) -> None:
+    """The lesson's title heads the page, and what to watch sits in the sidebar right under the lesson picker,
+    not above the buttons, where it pushed the charts below a projector's fold."""
+    assert at.main.markdown[0].value == f"### :material/school: {lesson.title}"
+    sidebar = list(at.sidebar.children.values())
+    picker = next(i for i, node in enumerate(sidebar) if getattr(node, "key", None) == "lesson_pick")
+    assert [i.value for i in at.sidebar.info] == [sidebar[picker + 1].value] == [lesson.watch]
+    assert not at.main.info
+
+
 def hot_config(cfg: pv.TrainConfig) -> pv.TrainConfig:
     return cfg.replace(record_every=1)
 
@@ -75,7 +85,7 @@ def test_every_lesson_loads_its_config_focus_and_watch_text():
         r = the_run(at)
         assert hot_config(r.cfg) == lesson.config.replace(record_every=1), key
         assert r.step_count == 0
-        assert any(lesson.title in i.value for i in at.info)
+        check_lesson_shown(at, lesson)
         assert at.session_state["speed"] == lesson_speed(lesson.steps)
         if lesson.focus in FOCUS_TAB:
             assert at.session_state["chart"] == FOCUS_TAB[lesson.focus]
@@ -549,6 +559,7 @@ def test_picking_a_lesson_puts_it_in_the_url_and_the_share_link_and_unpicking_re
     assert "lesson" not in at.query_params
     assert "lesson" not in query_of(at.code[0].value)
     assert not any("XOR" in i.value for i in at.info)
+    assert at.main.markdown[0].value == "### Training studio · watch the weights and biases learn"
 
 
 def query_of(link: str) -> dict[str, str]:
@@ -561,7 +572,7 @@ def test_a_lesson_link_shows_the_lesson_with_the_config_from_the_url():
     at = open_studio(query_of(studio_url(cfg, lesson="lr-too-high")))
     no_trouble(at)
     assert hot_config(the_run(at).cfg) == cfg  # the URL's learning rate, not the lesson's 1.5
-    assert any(lesson.title in i.value for i in at.info)
+    check_lesson_shown(at, lesson)
     assert at.session_state["chart"] == FOCUS_TAB[lesson.focus] == "Loss landscape"
     assert at.session_state["stop_at"] == lesson.steps == 600
     assert at.session_state["speed"] == lesson_speed(600)

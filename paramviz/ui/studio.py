@@ -39,14 +39,23 @@ OPTION_WIDTH = 190  # pixels: one of the picked chart's options (a landscape axi
 PLAY_WIDTH = 110  # pixels: Play and Pause take the same room, so the row does not jump when they swap
 CHART_CONFIG = {"displayModeBar": False, "scrollZoom": False}  # each chart takes its box's width (livechart.js)
 # The chart row (charts_ui) wraps rather than squeeze its two charts: each is at least CHART_MIN_WIDTH pixels
-# wide, and the picked chart takes the larger share. Streamlit gives a keyed container the class st-key-<key>;
-# in a horizontal container the flex item is the layout wrapper around it. Our own constant stylesheet.
+# wide, and the picked chart takes the larger share. The notice beside the buttons (transport_ui) takes what
+# room they leave, wrapping its words, and goes under them only where less than NOTICE_MIN_WIDTH is left: sized
+# to its words it went under them on a 1280-pixel projector, a line further from the charts. Streamlit gives a
+# keyed container the class st-key-<key>; in a horizontal container the flex item is the layout wrapper around
+# it. The page starts just under Streamlit's header (60 px tall) rather than at its own 96 px: on a 720-pixel
+# projector those 32 px are the top of the charts. Our own constant stylesheet.
 CHART_MIN_WIDTH = 380
-CHART_ROW_CSS = f"""<style>
+NOTICE_MIN_WIDTH = 240
+STUDIO_CSS = f"""<style>
+[data-testid="stMainBlockContainer"] {{ padding-top: 4rem; }}
 [data-testid="stLayoutWrapper"]:has(> .st-key-pv-chart-picked, > .st-key-pv-chart-loss) {{
   flex: 1 1 0%; min-width: min({CHART_MIN_WIDTH}px, 100%);
 }}
 [data-testid="stLayoutWrapper"]:has(> .st-key-pv-chart-picked) {{ flex-grow: 1.2; }}
+[data-testid="stLayoutWrapper"]:has(> .st-key-pv-notice) {{
+  flex: 1 1 0%; min-width: min({NOTICE_MIN_WIDTH}px, 100%);
+}}
 </style>"""
 
 
@@ -66,10 +75,9 @@ def studio() -> None:
     with st.sidebar:
         preload_plotly()
         lesson_ui()
-    st.html(CHART_ROW_CSS)
+    st.html(STUDIO_CSS)
     controls = widgets.sidebar_ui()
-    if st.session_state.get("lesson") not in LESSONS:  # a lesson's own title takes the place of the page's
-        st.markdown("### Training studio · watch the weights and biases learn")
+    heading()
     if controls.link_notice:  # settings a shared link asked for that the controls cannot take
         st.warning(controls.link_notice, icon=":material/link_off:")
     r = follow_controls(controls)
@@ -77,7 +85,6 @@ def studio() -> None:
         share_ui(r, controls)
     if r is None:
         return
-    lesson_box()
     transport_ui(r)
     st.caption(f"**{counted(r.n_weights + r.n_biases, 'trainable parameter')}: {counted(r.n_weights, 'weight')}, "
                f"{counted(r.n_biases, 'bias', 'biases')}** · model {' → '.join(map(str, r.layout.sizes))} · "
@@ -116,6 +123,7 @@ def lesson_ui() -> None:
                  format_func=lambda k: "— pick a lesson —" if k == NO_LESSON else LESSONS[k].title,
                  help="A ready-made setup that shows one phenomenon. Loading it sets every control and tells "
                       "you what to watch; then press Play.")
+    lesson_box()
     sync_lesson_param()
 
 
@@ -205,12 +213,21 @@ def sync_lesson_param() -> None:
         del st.query_params[LESSON_PARAM]
 
 
+def heading() -> None:
+    """One line: a lesson's own title takes the place of the page's, so the charts start as high with a lesson
+    as without."""
+    lesson = LESSONS.get(st.session_state.get("lesson"))
+    st.markdown(f"### :material/school: {lesson.title}" if lesson else
+                "### Training studio · watch the weights and biases learn")
+
+
 def lesson_box() -> None:
-    key = st.session_state.get("lesson")
-    if key not in LESSONS:
-        return
-    lesson = LESSONS[key]
-    st.info(f"**{lesson.title}.** {lesson.watch}", icon=":material/school:")
+    """What to watch, in the sidebar right under the lesson picker. Above the buttons it took four or five
+    lines and pushed both charts below the fold of a 1280 × 720 projector; here it stays in view beside them
+    while they play."""
+    lesson = LESSONS.get(st.session_state.get("lesson"))
+    if lesson is not None:
+        st.info(lesson.watch)
 
 
 # ---- transport: play, step, reset, new weights ---------------------------------------------------------------
@@ -237,7 +254,7 @@ def transport_ui(r: pv.Run) -> None:
     row.button("New weights", key="new_weights", on_click=new_weights,
                help="Draw new random initial weights (a new weight seed) and start from step 0.")
     if ss.get("notice"):
-        row.caption(ss["notice"], width=360)
+        row.container(key="pv-notice").caption(ss["notice"])
 
 
 def set_playing(playing: bool) -> None:
@@ -465,7 +482,7 @@ def charts_ui(r: pv.Run, view: View) -> None:
     1024-pixel projector with the sidebar open) the loss chart goes under the picked one, both full width.
     Only the picked chart is computed."""
     diverged_at = r.diverged_at if r.diverged else None
-    row = st.container(horizontal=True, gap="medium")  # wraps below CHART_ROW_CSS's minimum widths
+    row = st.container(horizontal=True, gap="medium")  # wraps below STUDIO_CSS's minimum widths
     with row.container(key="pv-chart-picked"):
         DRAWERS[view.chart](r, view, diverged_at)
     with row.container(key="pv-chart-loss"):

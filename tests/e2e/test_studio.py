@@ -16,6 +16,7 @@ import pytest
 from conftest import wait_for_app
 
 from paramviz import TrainConfig
+from paramviz.lessons import LESSONS
 from paramviz.ui.livechart import TRACE_TYPES
 from paramviz.ui.studio import CHART_MIN_WIDTH
 from paramviz.ui.urls import studio_url
@@ -228,6 +229,60 @@ def test_the_two_charts_sit_side_by_side_where_they_fit_and_one_under_the_other_
         assert min(picked["width"], loss["width"]) >= CHART_MIN_WIDTH, boxes
         if not stacked:
             assert picked["width"] > loss["width"]  # the picked chart has the larger share
+    finally:
+        page.context.close()
+
+
+# Where each live chart's plot area (under its title and legend) starts, in pixels from the window's top.
+PLOT_TOPS_JS = """() => ['picked', 'loss'].map((k) => {
+  const plot = document.querySelector(`.st-key-pv-chart-${k} .pv-live-chart:not(.pv-live-chart-overlay) .nsewdrag`);
+  return plot ? plot.getBoundingClientRect().top : null;
+})"""
+
+
+def plot_tops(page) -> list[float]:
+    return wait_until(lambda: (tops := page.evaluate(PLOT_TOPS_JS)) and None not in tops and tops)
+
+
+@pytest.mark.parametrize("width, height, charts, in_view", [(1280, 720, 2, 120), (1024, 768, 1, 50)])
+def test_with_any_lesson_loaded_the_charts_start_above_a_projectors_fold(
+        browser, streamlit_server, width, height, charts, in_view):
+    """With the sidebar open and any lesson loaded, at least `in_view` pixels of the plot areas show without
+    scrolling: of both charts side by side at 1280 x 720, of the picked chart at 1024 x 768 (the loss chart goes
+    under it there). What to watch sits whole in view in the sidebar, under a picker that shows the lesson's
+    whole title. With the lesson's text above the buttons, the landscape lessons' plots started some 650 px down
+    at 1280 x 720 and 840 at 1024 x 768."""
+    page = browser.new_context(viewport={"width": width, "height": height}).new_page()
+    try:
+        for key, lesson in LESSONS.items():
+            open_studio(page, streamlit_server, f"/?lesson={key}")
+            tops = plot_tops(page)[:charts]
+            assert max(tops) <= height - in_view, (key, tops)
+            note = page.locator('[data-testid="stSidebar"] [data-testid="stAlert"]')
+            assert note.count() == 1 and note.inner_text().startswith(lesson.watch.split("**")[0].strip()), key
+            box = note.bounding_box()
+            assert box["y"] + box["height"] <= height, (key, box)
+            picker = page.get_by_role("combobox", name="Lesson")
+            assert picker.input_value() == lesson.title
+            assert picker.evaluate("(el) => el.scrollWidth <= el.clientWidth"), key  # not cut short
+    finally:
+        page.context.close()
+
+
+def test_a_lesson_picked_in_the_sidebar_says_so_beside_the_buttons(browser, streamlit_server):
+    """At 1280 x 720 the notice that the lesson loaded wraps beside the buttons instead of taking a line of its
+    own under them (another 40 px between the buttons and the charts)."""
+    page = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
+    try:
+        open_studio(page, streamlit_server)
+        page.get_by_role("combobox", name="Lesson").click()
+        page.get_by_role("option", name=LESSONS["lr-too-high"].title, exact=True).click()
+        wait_for_app(page)
+        notice = page.get_by_text("Lesson loaded: Play runs 600 steps, then pauses.")
+        notice.wait_for(timeout=30_000)
+        play, said = button(page, "Play").first.bounding_box(), notice.bounding_box()
+        assert said["y"] < play["y"] + play["height"] and said["x"] > play["x"] + play["width"], (play, said)
+        assert max(plot_tops(page)) <= 720 - 120
     finally:
         page.context.close()
 
