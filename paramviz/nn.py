@@ -98,14 +98,17 @@ class Layout:
         if last is not None and last[0] is theta:
             return last[1]
         lead = theta.shape[:-1]
-        views = [theta[..., a:b].reshape(lead + shape) for a, b, shape in self._spans]
+        # a bias's slice is already (..., fan_out): only the weight matrices need a reshape
+        views = [theta[key] if shape is None else theta[key].reshape(lead + shape) for key, shape in self._slices]
         if theta.size <= MEMO_SIZE:
             self._memo[0] = (theta, views)  # one tuple, swapped in one step: safe when threads share the layout
         return views
 
     @cached_property
-    def _spans(self) -> tuple[tuple[int, int, tuple[int, ...]], ...]:
-        return tuple((off, off + math.prod(shape), shape) for off, shape in zip(self.offsets, self.shapes))
+    def _slices(self) -> tuple[tuple[tuple, tuple[int, ...] | None], ...]:
+        """Per parameter array: its index into theta's last axis, and its shape if it is a matrix (else None)."""
+        return tuple(((..., slice(off, off + math.prod(shape))), shape if len(shape) > 1 else None)
+                     for off, shape in zip(self.offsets, self.shapes))
 
     def scalar_names(self) -> list[str]:
         """One name per scalar, in flat order: "W1[0,3]", "b2[1]"."""

@@ -31,9 +31,7 @@ class Penalty(NamedTuple):
     def value(self, theta: np.ndarray) -> np.ndarray:
         """The penalty per trial, (T,)."""
         w = theta * self.mask
-        c1 = np.reshape(self.c1, (-1,)) if np.ndim(self.c1) else self.c1
-        c2 = np.reshape(self.c2, (-1,)) if np.ndim(self.c2) else self.c2
-        return c1 * np.abs(w).sum(axis=-1) + c2 * (w * w).sum(axis=-1)
+        return _per_trial(self.c1) * np.abs(w).sum(axis=-1) + _per_trial(self.c2) * (w * w).sum(axis=-1)
 
     def grad(self, theta: np.ndarray) -> np.ndarray:
         """(Sub)gradient added to the data gradient; sign(0) = 0, so a weight at zero feels no L1 pull."""
@@ -45,6 +43,11 @@ class Penalty(NamedTuple):
         """Soft-thresholding, as ISTA does: shrink each weight toward 0 by lr·c1, landing exactly on 0."""
         shrink = lr * self.c1 * self.mask
         return np.sign(theta) * np.maximum(np.abs(theta) - shrink, 0.0) + 0.0  # + 0.0 turns −0 into 0
+
+
+def _per_trial(c):
+    """A (T, 1) column of coefficients as (T,), to scale the (T,) sums; a plain number as it is."""
+    return c.reshape(-1) if isinstance(c, np.ndarray) else c  # isinstance: np.ndim is slow, and this runs every record
 
 
 def penalty_for(regularizer: str, reg_strength, l1_ratio, mask: np.ndarray, proximal: bool = False) -> Penalty:

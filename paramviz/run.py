@@ -103,6 +103,18 @@ def to_dataset(cfg: TrainConfig, data: RawData | Dataset | None) -> Dataset:
     return data if isinstance(data, Dataset) else prepare(data, cfg)
 
 
+class LastStep(NamedTuple):
+    """What the latest step leaves for its history row. Its gradient norm and update ratio are worked out from
+    these only when a row is recorded, not at every step."""
+
+    batch_loss: float
+    learning_rate: float
+    theta_before: np.ndarray | None  # (1, P): the parameters the step started from; None before the first step
+
+
+NO_STEP = LastStep(math.nan, math.nan, None)
+
+
 class Recorder:
     """A bounded table of rows recorded every `stride` steps; when full it keeps every other row and doubles
     the stride, so old points thin out evenly while the first row always stays."""
@@ -190,7 +202,7 @@ class Run:
         self._batch_rng = np.random.default_rng([self.cfg.seed, 3])
         self._order = self._new_order()
         self.diverged, self.diverged_at, self.divergence_reason = False, None, ""
-        self._last = {"batch_loss": np.nan, "grad_norm": np.nan, "update_ratio": np.nan}
+        self._last = NO_STEP
         self._grad = np.zeros_like(self._theta)
         self._acts = (-1, [])
         self._new_recorders()
@@ -262,17 +274,16 @@ class Run:
                     break
                 lr = self.learning_rate
                 idx = self._next_batch()
-                Xb, yb = (X, y) if full_batch else (X[idx], y[idx])
+                Xb, yb = (X, y) if full_batch else (X.take(idx, axis=0), y[idx])  # take: cheaper than X[idx]
                 A = self._batch_activations(slice(0, len(y)) if full_batch else idx)
                 theta, state, batch_loss, grad = sgd_step(self._theta, self.opt_state, Xb, yb, self.model,
                                                           self.penalty, self.optimizer, lr, A)
-                if not (math.isfinite(batch_loss[0]) and np.isfinite(theta).all()):
-                    self._diverge("the loss" if not math.isfinite(batch_loss[0]) else "a parameter")
+                loss_ok = math.isfinite(batch_loss[0])
+                if not (loss_ok and _all_finite(theta)):
+                    self._diverge("the loss" if not loss_ok else "a parameter")
                     break
-                delta = theta - self._theta
                 previous = self._theta, self.opt_state, self._grad, self._last
-                self._last = {"batch_loss": batch_loss[0], "grad_norm": math.sqrt(np.dot(grad[0], grad[0])),
-                              "update_ratio": _ratio(delta[0], self._theta[0]), "learning_rate": lr}
+                self._last = LastStep(batch_loss[0], lr, self._theta)
                 self._theta, self.opt_state, self._grad = theta, state, grad
                 self.step_count += 1
                 self._record()
@@ -287,7 +298,9 @@ class Run:
         at, A = self._acts
         if at != self.step_count:
             return None
-        return [a[rows] if a.ndim == 2 else a[:, rows] for a in A]
+        if isinstance(rows, slice):
+            return [a[..., rows, :] for a in A]
+        return [a.take(rows, axis=-2) for a in A]  # the batch's rows along the sample axis; cheaper than a[:, rows]
 
     def step_epoch(self) -> Run:
         """Advance to the end of the current epoch (one full pass over the training data)."""
@@ -319,10 +332,20 @@ class Run:
             self._acts = (self.step_count, A)
         ev = evaluate(self._theta, self.data, self.model, self.penalty, self._X_all, self._y_all, Z=A[-1])
         last = self._last
+        grad_norm, update_ratio, lr = self._step_sizes()
         return np.array([self.step_count, self.epochs_done, ev["train_loss"][0],
-                         ev["test_loss"][0], last["batch_loss"], ev["penalty"][0],
-                         ev[self._metric_cols[0]][0], ev[self._metric_cols[1]][0], last["grad_norm"],
-                         last["update_ratio"], last.get("learning_rate", self.learning_rate)])
+                         ev["test_loss"][0], last.batch_loss, ev["penalty"][0],
+                         ev[self._metric_cols[0]][0], ev[self._metric_cols[1]][0], grad_norm,
+                         update_ratio, lr])
+
+    def _step_sizes(self) -> tuple[float, float, float]:
+        """The latest step's gradient norm |g|, update ratio |Δθ| / |θ| and learning rate (NaN, NaN and the
+        current rate before the first step)."""
+        before = self._last.theta_before
+        if before is None:
+            return math.nan, math.nan, self.learning_rate
+        g, delta = self._grad[0], (self._theta - before)[0]
+        return math.sqrt(np.dot(g, g)), _ratio(delta, before[0]), self._last.learning_rate
 
     # ---- what the app and notebooks read --------------------------------------------------------------
     @property
@@ -470,6 +493,12 @@ class Run:
         model = f"MLP {arch} {self.cfg.activation}" if self.cfg.hidden_layers else f"{linear} {arch}"
         state = f"diverged at step {self.diverged_at}" if self.diverged else f"step {self.step_count}"
         return f"Run({self.cfg.dataset}, {model}, {self.cfg.optimizer} lr={self.cfg.learning_rate:g}, {state})"
+
+
+def _all_finite(theta: np.ndarray) -> bool:
+    """No parameter infinite or NaN. A finite sum of squares says so in one BLAS call; only when it is not (a NaN,
+    an infinity, or an overflow of huge but finite values) is each entry looked at."""
+    return math.isfinite(np.vdot(theta, theta)) or bool(np.isfinite(theta).all())
 
 
 def _finite_row(row: np.ndarray) -> bool:
