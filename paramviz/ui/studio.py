@@ -30,7 +30,8 @@ except ImportError:  # the lessons module is optional for the studio to work
 
 FRAME_S = 0.1  # seconds between frames while playing
 CATCH_UP_FROM = 50  # steps per frame from which a late frame takes proportionally more steps ...
-MAX_CATCH_UP = 3.0  # ... up to this many frames' worth
+MAX_CATCH_UP = 5.0  # ... up to this many frames' worth: a browser drawing 4-5 frames a second sends many 0.3 s
+# apart, and a cap of 3 lost 4% of the pace the speed promises (steps per frame × ten frames a second)
 TABS = ("The model", "Weights & biases", "Loss landscape", "Inside the optimizer", "Network")
 FOCUS_TAB = {"model": TABS[0], "trajectories": TABS[1], "landscape": TABS[2], "optimizer": TABS[3], "network": TABS[4]}
 CHART_HEIGHT = 460
