@@ -734,6 +734,63 @@ def classroom(browser: Browser, url: str, s: Settings, server_pid: int) -> tuple
     return rows, details + isolation_lines
 
 
+FLOOR_APP = REPO / "benchmarks" / "floor_app.py"
+FRAME_BUDGET_MS = 100  # of the page's main thread per refresh, at 10 refreshes a second
+
+
+def floor(browser: Browser, url: str, s: Settings, server_pid: int) -> tuple[list[Row], list[str]]:
+    """Where a refresh's time goes in the browser, side by side and alternating: a bare Streamlit page (one
+    metric in a fragment rerun ten times a second, benchmarks/floor_app.py, on its own server), the studio with
+    plotly.js blocked (Streamlit's work for the studio's page, no drawing) and the studio drawing its charts.
+    The main thread's time per refresh comes from each page's own renderer (CDP Performance.getMetrics,
+    TaskDuration), so other programs on the machine barely change it; at 10 refreshes a second a page has
+    100 ms of it per refresh."""
+    with streamlit_server(FLOOR_APP) as (bare_base, bare_pid, _):
+        cases = {"bare Streamlit page, one metric": (bare_base + "/", bare_pid, False),
+                 "studio, plotly.js blocked": (url, server_pid, False),
+                 "studio, charts drawn": (url, server_pid, True)}
+        seen: dict[str, list[Floor]] = {name: [] for name in cases}
+        for _ in range(2):
+            for name, (case_url, pid, charts) in cases.items():
+                seen[name].append(floor_case(browser, case_url, pid, charts, s))
+    rows, details = [], []
+    for name, runs in seen.items():
+        ms = median([r.ms_per_refresh for r in runs])
+        rows.append(Row(f"{name}: main thread per refresh (ms)", ms, FRAME_BUDGET_MS, False))
+        details.append(f"{name}: main thread {fmt_list([r.ms_per_refresh for r in runs])} ms per refresh, busy "
+                       f"{fmt_list([r.busy for r in runs])}% of the time, {fmt_list([r.refreshes for r in runs])}"
+                       f" refreshes/s; Step metric first shown {' '.join(f'{r.shown:.2f}' for r in runs)} s "
+                       "after navigation")
+    return rows, details
+
+
+class Floor(NamedTuple):
+    refreshes: float  # median refreshes/s
+    ms_per_refresh: float  # the renderer's main thread, per refresh
+    busy: float  # % of the window the main thread was busy
+    shown: float  # s from navigation to the Step metric first shown
+
+
+def floor_case(browser: Browser, url: str, server_pid: int, charts: bool, s: Settings) -> Floor:
+    page = new_session(browser, url, charts)
+    shown = log(page)["steps"][0][0] / 1000
+    play(page)
+    time.sleep(s.warmup)
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Performance.enable")
+    busy0 = main_thread_seconds(cdp)
+    (f,), _ = measure_window([page], s.window, server_pid)
+    busy = main_thread_seconds(cdp) - busy0
+    pause_if_playing(page)
+    page.context.close()
+    return Floor(median(f.refreshes), 1000 * busy / max(1, f.n_refreshes), 100 * busy / s.window, shown)
+
+
+def main_thread_seconds(cdp) -> float:
+    metrics = cdp.send("Performance.getMetrics")["metrics"]
+    return next(m["value"] for m in metrics if m["name"] == "TaskDuration")
+
+
 def check_isolation(pages: list[Page], figs: list[Live], n_play: int) -> tuple[bool, list[str]]:
     """Paused sessions' Step stays constant while the others play; Reset in session 1 sends only session 1
     back to step 0 (the playing ones keep counting, the paused ones keep their step)."""
@@ -781,9 +838,9 @@ def print_report(rows: list[Row], details: list[str], s: Settings) -> None:
         print("  " + line)
 
 
-NEED_CHARTS = ("load", "slider")
+NEED_CHARTS = ("load", "slider", "floor")
 MEASURES = {"load": first_charts, "live": single_session, "tabs": every_tab, "slider": slider_latency,
-            "classroom": classroom}
+            "classroom": classroom, "floor": floor}
 
 if __name__ == "__main__":
     main()
