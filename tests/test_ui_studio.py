@@ -280,6 +280,15 @@ def test_the_loss_and_accuracy_deltas_are_absent_at_step_0_and_the_change_since_
     assert deltas(at)["Test accuracy"] == f"{h.test_accuracy.iloc[-1] - h.test_accuracy.iloc[0]:+.1%}"
 
 
+def test_the_learning_rate_metric_shows_only_when_a_schedule_changes_it():
+    labels = [m.label for m in open_studio().metric]
+    assert labels == ["Step", "Epoch", "Train loss", "Test loss", "Test accuracy"]
+    at = open_studio({"schedule": "step", "schedule_epochs": "1", "schedule_gamma": "0.5"})
+    at.button_group(key="step_unit").set_value("1 epoch").run()
+    at.button(key="step").click().run()
+    assert next(m for m in at.metric if m.label == "Learning rate").value == "0.005"  # 0.01 halved after an epoch
+
+
 def test_play_runs_one_frame_of_speed_steps_and_pause_stops():
     at = open_studio({"speed": "50"})
     at.button(key="play").click().run()

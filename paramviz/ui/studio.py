@@ -377,8 +377,9 @@ def metrics_ui(r: pv.Run) -> None:
     delta_text = _fmt(delta) if metric == "r2" else f"{delta:+.1%}"
     row.metric(label, text, delta=delta_text if trained else None,
                help="On the held-out test data; change since step 0 in the delta.")
-    row.metric("Learning rate", f"{r.learning_rate:.3g}",
-               help="The learning rate in force at this epoch (the schedule applied to the slider's value).")
+    if r.cfg.schedule != "constant":  # otherwise it is the slider's value: a tile that never moves, and a row
+        row.metric("Learning rate", f"{r.learning_rate:.3g}",  # of its own on a 1024-pixel projector
+                   help="The learning rate in force at this epoch (the schedule applied to the slider's value).")
 
 
 def divergence_warning(r: pv.Run) -> None:

@@ -191,11 +191,11 @@ def test_csv_upload_trains_and_a_bad_file_shows_an_error_keeping_the_data(page, 
 
 @pytest.mark.parametrize("width, height", [(1280, 720), (1024, 768)])
 def test_on_a_projector_every_button_tab_and_number_is_in_view(browser, streamlit_server, width, height):
-    """With the sidebar open, the transport buttons, the five chart tabs and the six numbers wrap rather than
-    being cut off."""
+    """With the sidebar open, the transport buttons, the five chart tabs and the six numbers (a learning-rate
+    schedule adds the rate in force to the five) wrap rather than being cut off."""
     page = browser.new_context(viewport={"width": width, "height": height}).new_page()
     try:
-        open_studio(page, streamlit_server, studio_url(REFERENCE))
+        open_studio(page, streamlit_server, studio_url(REFERENCE.replace(schedule="step")))
         controls = [button(page, label).first for label in ("Play", "Step", "Reset", "New weights")]
         controls += [page.get_by_role("radio", name=tab, exact=True) for tab in
                      ("The model", "Weights & biases", "Loss landscape", "Inside the optimizer", "Network")]
