@@ -647,15 +647,16 @@ def _weights_panels(trajectory: pd.DataFrame, n_layers: int, first: int, x_domai
 
 def _whole_steps(axes: dict, steps: np.ndarray) -> None:
     """A column's step axes over a few steps: whole steps (one tick at a lone step 0), not −0.5, 0, 0.5. Each
-    panel's axis, since the labelled one is the bottom panel's."""
+    panel's axis, since the labelled one is the bottom panel's. Once there are steps, autorange is said outright:
+    a live chart keeps a range given in an earlier frame (the empty panel's 0..1) on axes that match each other."""
     if len(steps) == 0:  # nothing to draw yet: the first step's room, not plotly's −1..6
         ticks = {"range": [0, 1], "dtick": 1}
     elif len(steps) == 1:
-        ticks = {"tickvals": [int(steps[0])]}
-    elif len(steps) and steps[-1] - steps[0] < 10:
-        ticks = {"dtick": 1}
+        ticks = {"tickvals": [int(steps[0])], "autorange": True}
+    elif steps[-1] - steps[0] < 10:
+        ticks = {"dtick": 1, "autorange": True}
     else:
-        return
+        ticks = {"autorange": True}
     for name, ax in axes.items():
         if name.startswith("xaxis"):
             ax.update(ticks)

@@ -287,6 +287,28 @@ def test_a_lesson_picked_in_the_sidebar_says_so_beside_the_buttons(browser, stre
         page.context.close()
 
 
+AXES_FOLLOW_JS = """() => [...document.querySelectorAll('.pv-live-chart')].flatMap((d) => d._fullData
+    .filter((t) => t.type === 'scatter' && t.x && t.x.length > 1)
+    .map((t) => [d._fullLayout.title.text, t.name, Math.max(...Array.from(t.x)),
+                 d._fullLayout['xaxis' + t.xaxis.slice(1)].range[1]]))"""
+
+
+def test_step_axes_started_at_step_0_follow_the_training(page, streamlit_server):
+    """The gradient panels start empty, on a step axis of 0..1; once playing, every step axis of both charts
+    must reach the latest step (a range given at step 0 once stuck there while the lines ran off it)."""
+    open_studio(page, streamlit_server, studio_url(REFERENCE) + "&chart=Inside+the+optimizer")
+    press(page, "Play")
+    wait_until(lambda: step(page) >= 400)
+    press(page, "Pause")
+    button(page, "Play").first.wait_for(timeout=30_000)
+    wait_for_app(page)
+    time.sleep(1.0)  # the last frame drawn
+    lines = page.evaluate(AXES_FOLLOW_JS)
+    assert {name for _, name, _, _ in lines} >= {"‖g‖", "‖Δθ‖ / ‖θ‖", "train", "test"}
+    for chart, name, last_x, axis_end in lines:
+        assert axis_end >= last_x, (chart, name, last_x, axis_end)
+
+
 def test_a_chart_and_its_overlay_follow_their_box_when_it_changes_width(page, streamlit_server):
     """A chart first drawn while the page was settling kept that width and spread over the loss chart: each
     live chart follows its own box, not only the window."""
