@@ -301,8 +301,9 @@ def cost_line(cpu: dict[str, float], refreshes: int) -> str:
     if not refreshes:
         return "CPU per refresh: no refresh in the window"
     per = {k: cpu[k] / 100 * cpu["wall"] * 1000 / refreshes for k in ("server", "browser")}
+    page = f" (its page's main thread {1000 * cpu['main_thread'] / refreshes:.0f} ms)" if "main_thread" in cpu else ""
     return (f"CPU per refresh ({refreshes} refreshes): server {per['server']:.0f} ms, browser "
-            f"{per['browser']:.0f} ms")
+            f"{per['browser']:.0f} ms{page}")
 
 
 # ---- in-page instrumentation -------------------------------------------------------------------------------
@@ -644,15 +645,29 @@ def single_session(browser: Browser, url: str, s: Settings, server_pid: int) -> 
                   "    " + cost_line(usage, f.n_refreshes)]
 
 
-def play_one(browser: Browser, url: str, s: Settings, window: float, server_pid: int) -> tuple[Live, dict]:
-    """One session plays; its figures and the CPU use over `window` seconds after the warm-up."""
-    page = new_session(browser, url, s.charts)
+def play_one(browser: Browser, url: str, s: Settings, window: float, server_pid: int,
+             charts: bool | None = None) -> tuple[Live, dict]:
+    """One session plays; its figures and the CPU use over `window` seconds after the warm-up, with the seconds
+    its page's main thread worked in that window ("main_thread") and when the page first showed its Step
+    metric ("shown", s after navigation)."""
+    page = new_session(browser, url, s.charts if charts is None else charts)
+    shown = log(page)["steps"][0][0] / 1000
     play(page)
     time.sleep(s.warmup)
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Performance.enable")
+    busy = main_thread_seconds(cdp)
     (f,), usage = measure_window([page], window, server_pid)
+    usage |= {"main_thread": main_thread_seconds(cdp) - busy, "shown": shown}
     pause_if_playing(page)
     page.context.close()
     return f, usage
+
+
+def main_thread_seconds(cdp) -> float:
+    """The page's main thread's busy time so far (CDP Performance.getMetrics: TaskDuration)."""
+    metrics = cdp.send("Performance.getMetrics")["metrics"]
+    return next(m["value"] for m in metrics if m["name"] == "TaskDuration")
 
 
 def every_tab(browser: Browser, url: str, s: Settings, server_pid: int) -> tuple[list[Row], list[str]]:
@@ -772,23 +787,9 @@ class Floor(NamedTuple):
 
 
 def floor_case(browser: Browser, url: str, server_pid: int, charts: bool, s: Settings) -> Floor:
-    page = new_session(browser, url, charts)
-    shown = log(page)["steps"][0][0] / 1000
-    play(page)
-    time.sleep(s.warmup)
-    cdp = page.context.new_cdp_session(page)
-    cdp.send("Performance.enable")
-    busy0 = main_thread_seconds(cdp)
-    (f,), _ = measure_window([page], s.window, server_pid)
-    busy = main_thread_seconds(cdp) - busy0
-    pause_if_playing(page)
-    page.context.close()
-    return Floor(median(f.refreshes), 1000 * busy / max(1, f.n_refreshes), 100 * busy / s.window, shown)
-
-
-def main_thread_seconds(cdp) -> float:
-    metrics = cdp.send("Performance.getMetrics")["metrics"]
-    return next(m["value"] for m in metrics if m["name"] == "TaskDuration")
+    f, usage = play_one(browser, url, s, s.window, server_pid, charts)
+    busy = usage["main_thread"]
+    return Floor(median(f.refreshes), 1000 * busy / max(1, f.n_refreshes), 100 * busy / s.window, usage["shown"])
 
 
 def check_isolation(pages: list[Page], figs: list[Live], n_play: int) -> tuple[bool, list[str]]:
