@@ -544,15 +544,21 @@ PATH_COLORS = ("#ff2d55", "#ffffff", "#00e5ff", "#ffd60a", "#34c759", "#ff9f0a",
 PATH_RIM = "rgba(0, 0, 0, 0.7)"
 
 
+PATH_MARKERS = 100
+
+
 def landscape_spec(xs: np.ndarray, ys: np.ndarray, Z: np.ndarray, p1: str, p2: str,
-                     paths: dict[str, tuple[np.ndarray, np.ndarray]], height: int = 520) -> dict:
+                     paths: dict[str, tuple[np.ndarray, np.ndarray]], height: int = 520,
+                     colorbar: bool = True) -> dict:
     """Contours of the training objective over two parameters (log scale), with each optimizer's path
-    from the start (hollow circle) to now (filled circle). The first path is the run's own."""
+    from the start (hollow circle) to now (filled circle). The first path is the run's own. colorbar=False
+    leaves the colour bar out; its room stays, so the plot does not move when it comes back."""
     finite = np.isfinite(Z)
     top = float(Z[finite].max()) if finite.any() else 1.0
     logZ = np.log10(np.clip(np.where(finite, Z, top), 1e-12, None))
     data = [{"type": "contour", "x": _f32(xs), "y": _f32(ys), "z": _f32(logZ), "colorscale": "Viridis",
              "reversescale": True, "ncontours": 24, "line": {"width": 0.5, "color": "rgba(255,255,255,0.4)"},
+             "showscale": colorbar,
              "colorbar": {"title": {"text": "log₁₀ loss", "side": "right"}, "thickness": 14,
                           "tickfont": {"size": TICK_FONT}},
              "hovertemplate": f"{p1} = %{{x:.3g}}<br>{p2} = %{{y:.3g}}<br>log₁₀ loss %{{z:.2f}}<extra></extra>"}]
@@ -565,8 +571,11 @@ def landscape_spec(xs: np.ndarray, ys: np.ndarray, Z: np.ndarray, p1: str, p2: s
         data.append({"type": LINES, "x": _f32(px[keep]), "y": _f32(py[keep]), "mode": "lines+markers",
                      "name": name, "line": {"color": color, "width": 3},
                      # a dark rim: the light path colours stay visible on the yellow end of the colour scale
-                     # and in the legend on a white page
-                     "marker": {"size": 6, "color": color, "line": {"width": 1, "color": PATH_RIM}}})
+                     # and in the legend on a white page. A marker at every step of a short path (how far each
+                     # step goes); on a long one, at every k-th of them, at most PATH_MARKERS: a thousand
+                     # markers merged into a band and were most of the chart's drawing time.
+                     "marker": {"size": 6, "color": color, "line": {"width": 1, "color": PATH_RIM},
+                                "maxdisplayed": PATH_MARKERS}})
         data.append({"type": "scatter", "x": [px[k[0]], px[k[-1]]], "y": [py[k[0]], py[k[-1]]],
                      "mode": "markers", "showlegend": False, "hoverinfo": "skip",
                      "marker": {"size": [14, 18], "color": ["rgba(0,0,0,0)", color],
