@@ -107,6 +107,20 @@ def test_lesson_with_compare_draws_both_paths_on_the_landscape():
     assert [t["name"] for t in spec["data"] if t.get("mode") == "lines+markers"] == ["momentum (this run)", "sgd"]
 
 
+def test_landscape_contours_lie_under_the_paths_while_playing_and_in_the_plot_when_paused():
+    at = open_studio({"chart": "Loss landscape"})
+    paused = live_charts(at)["chart_land"]["figure"]
+    assert paused["data"][0]["type"] == "contour" and paused["data"][0]["showscale"]  # hover reads the loss
+    assert "overlay" not in paused
+    at.button(key="play").click().run()
+    no_trouble(at)
+    playing = live_charts(at)["chart_land"]["figure"]
+    assert [t["type"] for t in playing["overlay"]] == ["contour"] and playing["below"]
+    assert not playing["overlay"][0]["showscale"]  # no colour bar to make the two layers' plot areas differ
+    assert [t["name"] for t in playing["data"] if t.get("mode") == "lines+markers"] == ["adam (this run)"]
+    assert playing["layout"]["margin"] == paused["layout"]["margin"]  # the plot does not move on Pause
+
+
 SPREAD = [  # each dataset, each optimizer, each regularizer, 0 and 3 hidden layers
     (dataset, OPTIMIZER_NAMES[i % len(OPTIMIZER_NAMES)], REGULARIZER_NAMES[i % len(REGULARIZER_NAMES)], 3 * (i % 2))
     for i, dataset in enumerate(d for d in DATASET_NAMES if d != "csv")

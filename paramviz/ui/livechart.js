@@ -81,7 +81,7 @@ async function drawLatest(chart) {
       const still = JSON.stringify([figure.overlay || [], figure.layout]);
       if (still !== chart.still || rangesOf(chart.div) !== chart.ranges) {
         chart.still = still;
-        await Plotly.react(overlayDiv(chart), figure.overlay || [], overlayLayout(layout, chart.div),
+        await Plotly.react(overlayDiv(chart, figure.below), figure.overlay || [], overlayLayout(layout, chart.div),
                            { ...chart.config, staticPlot: true });
         chart.ranges = rangesOf(chart.div);
       }
@@ -114,13 +114,16 @@ function rangesOf(div) {
   return JSON.stringify(Object.keys(full).filter((k) => /^[xy]axis\d*$/.test(k)).map((k) => full[k].range));
 }
 
-function overlayDiv(chart) {
+// Over the main plot, or `below` it: the box is a stacking context of its own, in which a z-index of -1 puts
+// the overlay behind the main plot (whose backgrounds are transparent, see themed) but not behind the page.
+function overlayDiv(chart, below) {
   if (!chart.overlay) {
     chart.overlay = document.createElement("div");
     chart.overlay.className = "pv-live-chart-overlay";
     chart.overlay.style.cssText = "position:absolute;inset:0;pointer-events:none";
     chart.box.appendChild(chart.overlay);
   }
+  chart.overlay.style.zIndex = below ? "-1" : "auto";
   return chart.overlay;
 }
 
@@ -129,7 +132,7 @@ export default function ({ data, parentElement }) {
   let div = parentElement.querySelector(".pv-live-chart");
   if (!div) {
     const box = document.createElement("div");
-    box.style.position = "relative";
+    box.style.cssText = "position:relative;isolation:isolate";
     div = document.createElement("div");
     div.className = "pv-live-chart";
     box.appendChild(div);

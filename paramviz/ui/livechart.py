@@ -37,16 +37,18 @@ def plotly_js_url() -> str:
 
 
 def live_chart(spec: dict, key: str, chart_config: dict | None = None,
-               still: Callable[[dict], bool] | None = None, caption: str = "") -> None:
+               still: Callable[[dict], bool] | None = None, caption: str = "", below: bool = False) -> None:
     """Draw a chart spec from paramviz.charts under `key`; the same key next frame updates the same plot.
 
-    Traces for which `still` is true (say, the data points under a moving decision boundary) go on an overlay
+    Traces for which `still` is true (say, the data points over a moving decision boundary) go on an overlay
     that is redrawn only when they change; that is only a saving, a still trace that does change is redrawn.
-    `caption` is a line of plain text under the chart."""
+    The overlay lies over the moving traces, or with `below` under them (a loss landscape's contours under the
+    optimizer's path); either way the mouse reads the moving traces. `caption` is a line of plain text under
+    the chart."""
     figure = encoded(spec)
     if still is not None:
         moving = [t for t in figure["data"] if not still(t)]
-        figure = {**figure, "data": moving, "overlay": [t for t in figure["data"] if still(t)]}
+        figure = {**figure, "data": moving, "overlay": [t for t in figure["data"] if still(t)], "below": below}
     payload = {"figure": figure, "src": plotly_js_url(), "config": chart_config or {}, "caption": caption}
     _chart(key=key, data=json.dumps(payload, separators=(",", ":")).encode(), height="content")
 

@@ -389,9 +389,9 @@ def divergence_warning(r: pv.Run) -> None:
                "an adaptive optimizer such as adam.", icon="⚠️")
 
 
-def show(spec: dict, key: str, still=None, caption: str = "") -> None:
+def show(spec: dict, key: str, still=None, caption: str = "", below: bool = False) -> None:
     """Draw a chart spec (from paramviz.charts); every frame updates the same plot in place."""
-    live_chart(spec, key, CHART_CONFIG, still, caption)
+    live_chart(spec, key, CHART_CONFIG, still, caption, below)
 
 
 def data_points(trace: dict) -> bool:
@@ -526,7 +526,17 @@ def landscape_chart(r: pv.Run, view: View, diverged_at: int | None) -> None:
     if view.axes is None:
         return
     xs, ys, Z, paths = state.landscape(r, *view.axes)
-    show(charts.landscape_spec(xs, ys, Z, *view.axes, paths, height=CHART_HEIGHT), "chart_land")
+    # While playing, the contours lie under the paths and are drawn again only when the grid is recomputed
+    # (state.LANDSCAPE_EVERY): drawing them was most of the chart's time every frame. Paused, they are part of
+    # the plot again, so that hovering reads the loss anywhere on it, with their colour bar (which, left out
+    # while playing, cannot make the two layers' plot areas differ).
+    playing = st.session_state["playing"]
+    show(charts.landscape_spec(xs, ys, Z, *view.axes, paths, height=CHART_HEIGHT, colorbar=not playing),
+         "chart_land", still=contours if playing else None, below=True)
+
+
+def contours(trace: dict) -> bool:
+    return trace.get("type") == "contour"
 
 
 def optimizer_chart(r: pv.Run, view: View, diverged_at: int | None) -> None:

@@ -16,6 +16,7 @@ import pytest
 from conftest import wait_for_app
 
 from paramviz import TrainConfig
+from paramviz.charts.training import PATH_MARKERS
 from paramviz.lessons import LESSONS
 from paramviz.ui.livechart import TRACE_TYPES
 from paramviz.ui.studio import CHART_MIN_WIDTH
@@ -323,6 +324,33 @@ def test_a_chart_and_its_overlay_follow_their_box_when_it_changes_width(page, st
     page.evaluate("() => { document.querySelector('.st-key-pv-chart-picked .pv-live-chart').parentElement"
                   ".style.width = '300px'; }")
     wait_until(lambda: set(page.evaluate(widths)) == {300})
+
+
+LANDSCAPE_LAYERS_JS = """() => {
+  const under = document.querySelector('.st-key-pv-chart-picked .pv-live-chart-overlay');
+  const main = under.parentElement.querySelector('.pv-live-chart');
+  const area = (gd) => [gd._fullLayout._size, gd._fullLayout.xaxis.range, gd._fullLayout.yaxis.range];
+  const r = main.querySelector('.nsewdrag').getBoundingClientRect();
+  const hit = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+  return {same: JSON.stringify(area(main)) === JSON.stringify(area(under)), z: getComputedStyle(under).zIndex,
+          contours: under.querySelectorAll('.contour').length, inMain: main.querySelectorAll('.contour').length,
+          markers: main.querySelectorAll('.scatterlayer .trace:first-child path.point').length,
+          mouseOnMain: main.contains(hit)};
+}"""
+
+
+def test_landscape_contours_are_drawn_under_the_moving_path_while_playing(page, streamlit_server):
+    """While playing, the contours lie on a layer beneath the path, with the same plot area and axis ranges,
+    and the mouse still reaches the plot; a long path carries at most PATH_MARKERS markers."""
+    open_studio(page, streamlit_server, studio_url(REFERENCE, speed=50) + "&chart=Loss+landscape")
+    press(page, "Play")
+    wait_until(lambda: step(page) >= 600)  # a path of more points than PATH_MARKERS
+    layers = wait_until(lambda: (lambda v: v if v["contours"] else None)(page.evaluate(LANDSCAPE_LAYERS_JS)))
+    press(page, "Pause")
+    assert layers["same"] and layers["z"] == "-1" and layers["inMain"] == 0 and layers["mouseOnMain"], layers
+    assert 0 < layers["markers"] <= PATH_MARKERS, layers
+    button(page, "Play").first.wait_for(timeout=30_000)
+    wait_until(lambda: page.evaluate(LANDSCAPE_LAYERS_JS)["inMain"] > 0)  # paused: back in the plot, for hover
 
 
 def test_config_json_downloaded_from_share_and_export_loads_back(page, streamlit_server, tmp_path):
