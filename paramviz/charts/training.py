@@ -439,11 +439,12 @@ def _plane(run: Run, resolution: int, dark: bool = False) -> tuple[list[dict], d
     if d.task == "multiclass":  # one heatmap per class, which can't be smoothed across: a finer grid instead
         resolution = max(resolution, MULTICLASS_RESOLUTION)
     xs, ys, out = plane_grid(run, resolution)
+    grid = {**_evenly("x", xs), **_evenly("y", ys)}  # plotly.js draws an evenly spaced heatmap as one image
     colorbar = {"thickness": 14, "tickfont": {"size": TICK_FONT}}
     if d.task == "binary":
         p1 = positive_label(d)
         data = [
-            {"type": "heatmap", "x": _f32(xs), "y": _f32(ys), "z": _f32(out), "zmin": 0, "zmax": 1,
+            {"type": "heatmap", **grid, "z": _f32(out), "zmin": 0, "zmax": 1,
              "zsmooth": "fast", "name": p1,
              "colorscale": DIVERGING,
              "colorbar": {**colorbar, "title": {"text": p1, "side": "right"}},
@@ -456,14 +457,14 @@ def _plane(run: Run, resolution: int, dark: bool = False) -> tuple[list[dict], d
     elif d.task == "multiclass":
         winner, confidence = out.argmax(axis=-1), out.max(axis=-1)
         k = out.shape[-1]
-        data = [{"type": "heatmap", "x": _f32(xs), "y": _f32(ys),
+        data = [{"type": "heatmap", **grid,
                  "z": _f32(np.where(winner == c, confidence, np.nan)), "zmin": 1.0 / k, "zmax": 1,
                  "colorscale": [[0, _rgba(CLASS_COLORS[c], 0.05)], [1, _rgba(CLASS_COLORS[c], 0.85)]],
                  "showscale": False, "hovertemplate": f"class {_class_name(d, c)}: P = %{{z:.2f}}<extra></extra>"}
                 for c in range(k)]
     else:
         lim = float(np.max(np.abs(np.concatenate([d.y_train, d.y_test])))) or 1.0
-        data = [{"type": "heatmap", "x": _f32(xs), "y": _f32(ys), "z": _f32(out), "colorscale": DIVERGING,
+        data = [{"type": "heatmap", **grid, "z": _f32(out), "colorscale": DIVERGING,
                  "zmin": -lim, "zmax": lim, "zsmooth": "fast",
                  "colorbar": {**colorbar, "title": {"text": "prediction", "side": "right"}},
                  "hovertemplate": "prediction %{z:.3g}<extra></extra>"}]
@@ -590,10 +591,14 @@ def landscape_spec(xs: np.ndarray, ys: np.ndarray, Z: np.ndarray, p1: str, p2: s
 
 def weight_histograms(trajectory: pd.DataFrame, layer: int, bins: int = 30,
                       max_columns: int = 120) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """For one layer's weights: (steps, bin centres, counts[bin, time]) — the distribution over time. When
+    """For one layer's weights: (steps, bin centres, counts[bin, time]) — the distribution over time, at up to
+    `max_columns` evenly spaced steps, each column the latest recorded step at or before its own. Evenly spaced,
+    plotly.js draws the heatmap as one small image instead of cell by cell: half the chart's drawing time. When
     every weight has the same value (zero init), that value is the middle bin's centre, in a window ±0.1 wide."""
     cols = column_groups(trajectory.columns).get((layer, "weights"), np.arange(0))
-    rows = np.unique(np.linspace(0, len(trajectory) - 1, min(len(trajectory), max_columns)).astype(int))
+    recorded = trajectory["step"].to_numpy(dtype=np.float64)
+    steps = np.linspace(recorded[0], recorded[-1], min(len(recorded), max_columns))
+    rows = np.maximum(np.searchsorted(recorded, steps, side="right") - 1, 0)
     W = trajectory.iloc[rows, cols].to_numpy(dtype=np.float64)
     lo, hi = np.nanmin(W), np.nanmax(W)
     if not hi - lo > 1e-12 * max(1.0, abs(lo)):  # one value: bins around it, not a window a nano wide
@@ -604,7 +609,7 @@ def weight_histograms(trajectory: pd.DataFrame, layer: int, bins: int = 30,
     which = np.clip(((W - lo) / (hi - lo) * bins).astype(int), 0, bins - 1)
     flat = (np.arange(len(rows))[:, None] * bins + which).ravel()
     counts = np.bincount(flat, minlength=len(rows) * bins).reshape(len(rows), bins)
-    return trajectory["step"].to_numpy()[rows], (edges[:-1] + edges[1:]) / 2, counts.T
+    return steps, (edges[:-1] + edges[1:]) / 2, counts.T
 
 
 def histogram_layers(n_layers: int, most: int = 4) -> list[int]:
@@ -644,14 +649,23 @@ def _weights_panels(trajectory: pd.DataFrame, n_layers: int, first: int, x_domai
     for i, layer in enumerate(layers):
         steps, centres, counts = weight_histograms(trajectory, layer)
         k = _ax(first + i)
-        data.append({"type": "heatmap", "x": steps, "y": _f32(centres), "z": counts, "colorscale": SEQUENTIAL,
-                     "showscale": False, "xaxis": f"x{k}", "yaxis": f"y{k}", "name": f"layer {layer} weights",
-                     "hovertemplate": "step %{x}<br>value ≈ %{y:.3g}<br>%{z} weights<extra></extra>"})
+        data.append({"type": "heatmap", **_evenly("x", steps), **_evenly("y", centres), "z": counts,
+                     "colorscale": SEQUENTIAL, "showscale": False, "xaxis": f"x{k}", "yaxis": f"y{k}",
+                     "name": f"layer {layer} weights",
+                     "hovertemplate": "step %{x:.0f}<br>value ≈ %{y:.3g}<br>%{z} weights<extra></extra>"})
     axes, notes = _column(len(layers), first, x_domain, titles=[f"layer {i} weights" for i in layers])
     for i in range(len(layers)):
         axes[f"yaxis{_ax(first + i)}"]["nticks"] = 3  # a panel can be 60 pixels tall
     _whole_steps(axes, steps)
     return data, axes, notes
+
+
+def _evenly(name: str, values: np.ndarray) -> dict:
+    """Evenly spaced heatmap coordinates as plotly.js takes them without checking them: a start and a spacing
+    (x0 and dx for name "x")."""
+    if len(values) < 2:
+        return {name: values}
+    return {f"{name}0": float(values[0]), f"d{name}": float(values[1] - values[0])}
 
 
 def _whole_steps(axes: dict, steps: np.ndarray) -> None:
