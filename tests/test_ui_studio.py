@@ -107,6 +107,13 @@ def test_lesson_with_compare_draws_both_paths_on_the_landscape():
     assert [t["name"] for t in spec["data"] if t.get("mode") == "lines+markers"] == ["momentum (this run)", "sgd"]
 
 
+def test_landscape_caption_says_whether_it_is_the_whole_surface_or_a_slice():
+    line = live_charts(open_studio({"lesson": "momentum-vs-sgd"}))["chart_land"]["caption"]
+    assert line == "This model has just W1[0,0] and b1[0]: the whole loss surface."
+    assert "every other parameter is held" in live_charts(open_studio({"chart": "Loss landscape"}))["chart_land"][
+        "caption"]
+
+
 def test_landscape_contours_lie_under_the_paths_while_playing_and_in_the_plot_when_paused():
     at = open_studio({"chart": "Loss landscape"})
     paused = live_charts(at)["chart_land"]["figure"]

@@ -45,9 +45,12 @@ CHART_CONFIG = {"displayModeBar": False, "scrollZoom": False}  # each chart take
 # to its words it went under them on a 1280-pixel projector, a line further from the charts. Streamlit gives a
 # keyed container the class st-key-<key>; in a horizontal container the flex item is the layout wrapper around
 # it. The page starts just under Streamlit's header (60 px tall) rather than at its own 96 px: on a 720-pixel
-# projector those 32 px are the top of the charts. Our own constant stylesheet.
+# projector those 32 px are the top of the charts. On a narrow screen (a 1024-pixel projector with the sidebar
+# open: 564 px for the page) the title takes a smaller font and the chart tabs less padding, so that each keeps
+# to one line instead of two: 70 px more of the charts above the fold. Our own constant stylesheet.
 CHART_MIN_WIDTH = 380
 NOTICE_MIN_WIDTH = 240
+NARROW_SCREEN = 1180  # pixels of window width
 STUDIO_CSS = f"""<style>
 [data-testid="stMainBlockContainer"] {{ padding-top: 4rem; }}
 [data-testid="stLayoutWrapper"]:has(> .st-key-pv-chart-picked, > .st-key-pv-chart-loss) {{
@@ -56,6 +59,10 @@ STUDIO_CSS = f"""<style>
 [data-testid="stLayoutWrapper"]:has(> .st-key-pv-chart-picked) {{ flex-grow: 1.2; }}
 [data-testid="stLayoutWrapper"]:has(> .st-key-pv-notice) {{
   flex: 1 1 0%; min-width: min({NOTICE_MIN_WIDTH}px, 100%);
+}}
+@media (max-width: {NARROW_SCREEN}px) {{
+  [data-testid="stMainBlockContainer"] h3 {{ font-size: 1.45rem; }}
+  .st-key-chart button {{ padding-left: 10px; padding-right: 10px; }}
 }}
 </style>"""
 
@@ -455,9 +462,8 @@ def axis_choices(r: pv.Run) -> list[str]:
 
 def landscape_ui(r: pv.Run) -> tuple[str, str] | None:
     names = axis_choices(r)
-    if len(names) == 2:
+    if len(names) == 2:  # the chart's caption says so (landscape_chart)
         p1, p2 = names
-        st.caption(f"This model has just {p1} and {p2}: the whole loss surface.", width=OPTION_WIDTH)
     else:
         default2 = next((n for n in names if n.startswith("b")), names[1])
         for key, default in (("land_p1", names[0]), ("land_p2", default2)):
@@ -531,8 +537,12 @@ def landscape_chart(r: pv.Run, view: View, diverged_at: int | None) -> None:
     # the plot again, so that hovering reads the loss anywhere on it, with their colour bar (which, left out
     # while playing, cannot make the two layers' plot areas differ).
     playing = st.session_state["playing"]
+    # Under the chart rather than beside the options: there it took a row of its own on a 1024-pixel projector.
+    caption = (f"This model has just {view.axes[0]} and {view.axes[1]}: the whole loss surface." if
+               r.layout.n_params == 2 else "A slice through the loss surface: every other parameter is held at its "
+                                           "current value.")
     show(charts.landscape_spec(xs, ys, Z, *view.axes, paths, height=CHART_HEIGHT, colorbar=not playing),
-         "chart_land", still=contours if playing else None, below=True)
+         "chart_land", still=contours if playing else None, caption=caption, below=True)
 
 
 def contours(trace: dict) -> bool:

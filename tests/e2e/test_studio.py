@@ -19,7 +19,7 @@ from paramviz import TrainConfig
 from paramviz.charts.training import PATH_MARKERS
 from paramviz.lessons import LESSONS
 from paramviz.ui.livechart import TRACE_TYPES
-from paramviz.ui.studio import CHART_MIN_WIDTH
+from paramviz.ui.studio import CHART_MIN_WIDTH, TABS
 from paramviz.ui.urls import studio_url
 
 REPO = Path(__file__).resolve().parents[2]
@@ -207,6 +207,11 @@ def test_on_a_projector_every_button_tab_and_number_is_in_view(browser, streamli
             # in view: what the page shows at the control's centre is the control (not whatever a clipped or
             # scrolled-away control lies under), and no label is cut short with an ellipsis
             assert control.evaluate(IN_VIEW_JS), control.inner_text()
+        # the tabs in one row and the title on one line: each extra line pushed the charts 35 px further down
+        tops = {round(page.get_by_role("radio", name=tab, exact=True).bounding_box()["y"]) for tab in TABS}
+        assert len(tops) == 1, tops
+        title = page.locator('[data-testid="stMainBlockContainer"] h3').first
+        assert title.evaluate("(h) => h.querySelector('span').getClientRects().length") == 1  # a box per line
         page.get_by_role("radio", name="Network", exact=True).click()  # reachable with one click
         wait_for_app(page)
         wait_until(lambda: "chart=Network" in page.url)
