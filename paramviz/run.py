@@ -273,6 +273,7 @@ class Run:
                 if self.diverged:
                     break
                 lr = self.learning_rate
+                place = self.epoch, self._pos, self._order  # a step that diverges is undone, its batch too
                 idx = self._next_batch()
                 Xb, yb = (X, y) if full_batch else (X.take(idx, axis=0), y[idx])  # take: cheaper than X[idx]
                 A = self._batch_activations(slice(0, len(y)) if full_batch else idx)
@@ -280,6 +281,7 @@ class Run:
                                                           self.penalty, self.optimizer, lr, A)
                 loss_ok = math.isfinite(batch_loss[0])
                 if not (loss_ok and _all_finite(theta)):
+                    self.epoch, self._pos, self._order = place
                     self._diverge("the loss" if not loss_ok else "a parameter")
                     break
                 previous = self._theta, self.opt_state, self._grad, self._last
@@ -290,6 +292,7 @@ class Run:
                 if self.diverged:  # the full-data loss overflowed: keep the last finite step, as _diverge does
                     self._theta, self.opt_state, self._grad, self._last = previous
                     self.step_count -= 1
+                    self.epoch, self._pos, self._order = place
         return self
 
     def _batch_activations(self, rows) -> list[np.ndarray] | None:

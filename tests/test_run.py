@@ -397,6 +397,16 @@ def test_divergence_is_caught_and_the_last_finite_step_kept(batch_size):
     assert f"diverged at step {run.diverged_at}" in repr(run)
 
 
+@pytest.mark.parametrize("batch_size, record_every", [(10_000, 1), (10_000, 7), (4, 1)])
+def test_a_diverged_step_is_undone_with_its_batch(batch_size, record_every):
+    """The epoch count agrees with the steps kept: the batch of the step that overflowed is not counted."""
+    settings = {"learning_rate": 50.0, "batch_size": batch_size, "record_every": record_every}
+    run = linear_run(**settings).step(500)
+    kept = linear_run(**settings).step(run.step_count)  # the same steps, stopped just before the overflow
+    assert run.diverged and not kept.diverged
+    assert run.epochs_done == kept.epochs_done
+
+
 def test_no_more_steps_after_divergence():
     run = linear_run(learning_rate=50.0).step(500)
     count, theta, rows = run.step_count, run.theta, len(run.history)
