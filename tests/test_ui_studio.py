@@ -402,7 +402,8 @@ def test_divergence_warns_with_the_step_and_stops_playing():
     r = the_run(at)
     assert r.diverged and at.session_state["playing"] is False
     warning = next(w.value for w in at.warning)
-    assert f"diverged at step {r.diverged_at}" in warning and "Lower the learning rate" in warning
+    assert f"diverged at step {r.diverged_at}:** the loss" in warning and "lower the learning rate" in warning
+    assert f"shown: step {r.step_count}, the last finite one" in warning and r.step_count == r.diverged_at - 1
 
 
 # ---- URLs ---------------------------------------------------------------------------------------------------
