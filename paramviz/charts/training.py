@@ -652,7 +652,7 @@ def _weights_panels(trajectory: pd.DataFrame, n_layers: int, first: int, x_domai
         data.append({"type": "heatmap", **_evenly("x", steps), **_evenly("y", centres), "z": counts,
                      "colorscale": SEQUENTIAL, "showscale": False, "xaxis": f"x{k}", "yaxis": f"y{k}",
                      "name": f"layer {layer} weights",
-                     "hovertemplate": "step %{x:.0f}<br>value ≈ %{y:.3g}<br>%{z} weights<extra></extra>"})
+                     "hovertemplate": "step ≈ %{x:.0f}<br>value ≈ %{y:.3g}<br>%{z} weights<extra></extra>"})
     axes, notes = _column(len(layers), first, x_domain, titles=[f"layer {i} weights" for i in layers])
     for i in range(len(layers)):
         axes[f"yaxis{_ax(first + i)}"]["nticks"] = 3  # a panel can be 60 pixels tall
