@@ -201,7 +201,7 @@ class Run:
         self.step_count, self.epoch, self._pos = 0, 0, 0
         self._batch_rng = np.random.default_rng([self.cfg.seed, 3])
         self._order = self._new_order()
-        self.diverged, self.diverged_at, self.divergence_reason = False, None, ""
+        self.diverged, self.diverged_at, self.divergence_reason, self.divergence_cause = False, None, "", ""
         self._last = NO_STEP
         self._grad = np.zeros_like(self._theta)
         self._acts = (-1, [])
@@ -311,7 +311,8 @@ class Run:
 
     def _diverge(self, what: str) -> None:
         self.diverged, self.diverged_at = True, self.step_count + 1
-        self.divergence_reason = (f"{what} became infinite or NaN at step {self.diverged_at}; the parameters "
+        self.divergence_cause = f"{what} became infinite or NaN"  # the reason's first words, without the steps
+        self.divergence_reason = (f"{self.divergence_cause} at step {self.diverged_at}; the parameters "
                                   f"are kept at step {self.step_count}, the last finite values")
 
     def _record(self, force: bool = False) -> None:
@@ -326,7 +327,8 @@ class Run:
 
     def _diverge_on_eval(self) -> None:
         self.diverged, self.diverged_at = True, self.step_count
-        self.divergence_reason = (f"the loss, penalty or gradient became infinite at step {self.step_count}; "
+        self.divergence_cause = "the loss, penalty or gradient became infinite"
+        self.divergence_reason = (f"{self.divergence_cause} at step {self.step_count}; "
                                   f"the parameters are kept at step {self.step_count - 1}, the last finite values")
 
     def _row(self, cache: bool = True) -> np.ndarray:

@@ -394,6 +394,7 @@ def test_divergence_is_caught_and_the_last_finite_step_kept(batch_size):
     np.testing.assert_array_equal(t.iloc[-1, 1:].to_numpy(dtype=float), run.theta)
     assert np.all(np.isfinite(t.to_numpy()))
     assert str(run.diverged_at) in run.divergence_reason
+    assert run.divergence_reason.startswith(f"{run.divergence_cause} at step {run.diverged_at}")
     assert f"diverged at step {run.diverged_at}" in repr(run)
 
 
@@ -441,7 +442,7 @@ def test_exploding_penalty_is_divergence_and_history_never_holds_inf():
 def test_reset_after_divergence_starts_again():
     run = linear_run(learning_rate=50.0).step(500)
     run.reset()
-    assert not run.diverged and run.diverged_at is None and run.divergence_reason == ""
+    assert not run.diverged and run.diverged_at is None and run.divergence_reason == run.divergence_cause == ""
     assert run.step(3).step_count == 3
 
 

@@ -392,9 +392,8 @@ def metrics_ui(r: pv.Run) -> None:
 def divergence_warning(r: pv.Run) -> None:
     """What happened, at which step, and what to try, in two lines of a 1280-pixel projector: every line more
     pushes the charts further below the fold."""
-    what = r.divergence_reason.split(" at step")[0]  # "the loss became infinite or NaN"
-    st.warning(f"**Training diverged at step {r.diverged_at}:** {what}; shown: step {r.step_count}, the last finite "
-               "one. Each update overshot the minimum further than the last: lower the learning rate (now "
+    st.warning(f"**Training diverged at step {r.diverged_at}:** {r.divergence_cause}; shown: step {r.step_count}, the "
+               "last finite one. Each update overshot the minimum further than the last: lower the learning rate (now "
                f"{r.cfg.learning_rate:g}), press Reset.", icon="⚠️")
 
 
