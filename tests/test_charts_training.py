@@ -523,3 +523,18 @@ def test_a_number_coded_binary_target_is_named_with_its_column_and_value():
     assert training.positive_label(d) == "P(passed = 1)"  # not "P(1)"
     moons = pv.Run(pv.TrainConfig(dataset="moons")).data
     assert (training.positive_label(moons), training.positive_label(moons, target=True)) == ("P(class 1)", "P(y = 1)")
+
+
+def test_every_studio_axis_is_laid_out_once_without_measuring_labels(moons_run):
+    # automargin lays a redraw out twice, and plotly's default tick-label overflow check measures every label on
+    # every redraw: either one, on any axis, is a tenth of the studio's drawing time ten times a second
+    r = moons_run
+    xs, ys, Z = np.linspace(-1, 1, 5), np.linspace(-1, 1, 4), np.ones((4, 5))
+    specs = [training.loss_spec(r.history), training.trajectory_spec(r.trajectory), training.model_spec(r),
+             training.optimizer_spec(r.trajectory, r.history, r.layout.n_layers),
+             training.landscape_spec(xs, ys, Z, "W1[0,0]", "b1[0]", {})]
+    for spec in specs:
+        axes = {k: v for k, v in spec["layout"].items() if k.startswith(("xaxis", "yaxis"))}
+        assert axes, spec["layout"]["title"]
+        for name, ax in axes.items():
+            assert ax.get("automargin") is False and ax.get("ticklabeloverflow") == "allow", (name, ax)

@@ -150,8 +150,10 @@ def encoded(obj):
 
 
 def axis(title: str | None = None, **extra) -> dict:
-    # Fixed margins, not automargin: automargin makes plotly lay each redraw out twice.
-    ax = {"tickfont": {"size": TICK_FONT}, "automargin": False}
+    # Fixed margins, not automargin: automargin makes plotly lay each redraw out twice. Tick labels may overflow
+    # the chart's box: plotly's default measures every label's box on every redraw to hide those that do, a
+    # tenth of the studio's drawing time.
+    ax = {"tickfont": {"size": TICK_FONT}, "automargin": False, "ticklabeloverflow": "allow"}
     if title is not None:
         ax["title"] = {"text": title, "font": {"size": FONT}}
     return {**ax, **extra}
