@@ -627,22 +627,23 @@ def _ax(i: int) -> str:
 
 def _column(n: int, first: int = 1, x_domain: tuple[float, float] = (0.0, 1.0), gap: float = 0.08,
             titles: list[str] = ()) -> tuple[dict, list[dict]]:
-    """n panels stacked in one column, sharing its step axis: layout axes numbered first..first+n-1 and the
-    panel titles as annotations."""
+    """n panels stacked in one column: y axes numbered first..first+n-1 and the panel titles as annotations. The
+    panels share one step axis, x{first}, drawn under the bottom one: one axis instead of n matched ones is a fifth
+    less drawing time for Inside the optimizer, every frame."""
     height = (1 - gap * (n - 1)) / n
+    x = f"x{_ax(first)}"
     axes, notes = {}, []
     for i in range(n):
         top, k = 1 - i * (height + gap), _ax(first + i)
-        axes[f"yaxis{k}"] = axis(domain=[max(top - height, 0.0), top], anchor=f"x{k}")
-        # at most four step labels, upright: a panel can be 130 pixels wide, and plotly would turn more of them
-        # on their side, into the axis title
-        axes[f"xaxis{k}"] = axis("step" if i == n - 1 else None, anchor=f"y{k}", domain=list(x_domain),
-                                 matches=None if i == 0 else f"x{_ax(first)}", showticklabels=i == n - 1,
-                                 nticks=4, tickangle=0)
+        axes[f"yaxis{k}"] = axis(domain=[max(top - height, 0.0), top], anchor=x)
         if i < len(titles):
             notes.append({"text": titles[i], "x": x_domain[0], "xref": "paper", "y": top, "yref": "paper",
                           "xanchor": "left", "yanchor": "bottom", "align": "left", "showarrow": False,
                           "font": {"size": TICK_FONT}})
+    # at most four step labels, upright: a panel can be 130 pixels wide, and plotly would turn more of them on
+    # their side, into the axis title
+    axes[f"xaxis{_ax(first)}"] = axis("step", anchor=f"y{_ax(first + n - 1)}", domain=list(x_domain), nticks=4,
+                                     tickangle=0)
     return axes, notes
 
 
@@ -652,7 +653,7 @@ def _weights_panels(trajectory: pd.DataFrame, n_layers: int, first: int, x_domai
         steps, centres, counts = weight_histograms(trajectory, layer)
         k = _ax(first + i)
         data.append({"type": "heatmap", **_evenly("x", steps), **_evenly("y", centres), "z": counts,
-                     "colorscale": SEQUENTIAL, "showscale": False, "xaxis": f"x{k}", "yaxis": f"y{k}",
+                     "colorscale": SEQUENTIAL, "showscale": False, "xaxis": f"x{_ax(first)}", "yaxis": f"y{k}",
                      "name": f"layer {layer} weights",
                      "hovertemplate": "step ≈ %{x:.0f}<br>value ≈ %{y:.3g}<br>%{z} weights<extra></extra>"})
     axes, notes = _column(len(layers), first, x_domain, titles=[f"layer {i} weights" for i in layers])
@@ -687,6 +688,9 @@ def _whole_steps(axes: dict, steps: np.ndarray) -> None:
             ax.update(ticks)
 
 
+HEALTHY_RATIO = 1e-3  # update/weight ratio per step: a common rule of thumb for a healthy step size
+
+
 def _gradient_panels(history: pd.DataFrame, first: int, x_domain) -> tuple[list, dict, list]:
     h = thin_rows(history.iloc[1:], ["grad_norm", "update_ratio"])
     x = h["step"].to_numpy()
@@ -694,27 +698,32 @@ def _gradient_panels(history: pd.DataFrame, first: int, x_domain) -> tuple[list,
     data = [{"type": LINES, "x": x, "y": _f32(h["grad_norm"]), "mode": "lines", "name": "‖g‖",
              "line": {"color": "#d62728", "width": 2}, "xaxis": f"x{k1}", "yaxis": f"y{k1}"},
             {"type": LINES, "x": x, "y": _f32(h["update_ratio"]), "mode": "lines", "name": "‖Δθ‖ / ‖θ‖",
-             "line": {"color": "#2ca02c", "width": 2}, "xaxis": f"x{k2}", "yaxis": f"y{k2}"}]
+             "line": {"color": "#2ca02c", "width": 2}, "xaxis": f"x{k1}", "yaxis": f"y{k2}"}]
     axes, notes = _column(2, first, x_domain, gap=0.16, titles=[
         "gradient norm ‖g‖", "update / weight ratio<br>‖Δθ‖/‖θ‖"])  # two lines: fits a narrow panel
     _whole_steps(axes, x)
     if not len(x):  # at step 0 no gradient has been computed yet: say so rather than show empty panels
-        notes += [{"text": "after the first step", "xref": f"x{k} domain", "x": 0.5, "yref": f"y{k} domain",
-                   "y": 0.5, "showarrow": False, "font": {"color": "#888", "size": TICK_FONT}} for k in (k1, k2)]
+        # the ratio panel's note under the middle, where the rule of thumb's line and label are
+        notes += [{"text": "after the first step", "xref": f"x{k1} domain", "x": 0.5, "yref": f"y{k} domain",
+                   "y": y, "showarrow": False, "font": {"color": "#888", "size": TICK_FONT}}
+                  for k, y in ((k1, 0.5), (k2, 0.2))]
     axes[f"yaxis{k1}"].update(type="log", **log_ticks(h["grad_norm"].to_numpy()))
     axes[f"yaxis{k2}"].update(type="log", **log_ticks(np.r_[h["update_ratio"].to_numpy(), 1e-3]))
+    if not len(x):  # no data to range over: a decade either side of the rule of thumb, so it shows from step 0
+        around = HEALTHY_RATIO * np.array([0.1, 1, 10])
+        axes[f"yaxis{k2}"].update(range=np.log10(around[[0, -1]]).tolist(), tickvals=around.tolist(),
+                                  ticktext=[f"{t:g}" for t in around])
+        axes[f"yaxis{k1}"]["showticklabels"] = False  # plotly's 0.1..10k for no data at all
     return data, axes, notes
 
 
-HEALTHY_RATIO = 1e-3  # update/weight ratio per step: a common rule of thumb for a healthy step size
-
-
-def _healthy_ratio(k: str) -> tuple[dict, dict]:
-    """A dotted line at the update/weight ratio HEALTHY_RATIO, and its label: (shape, annotation)."""
-    line = {"type": "line", "xref": f"x{k} domain", "x0": 0, "x1": 1, "yref": f"y{k}", "y0": HEALTHY_RATIO,
+def _healthy_ratio(xk: str, yk: str) -> tuple[dict, dict]:
+    """A dotted line at the update/weight ratio HEALTHY_RATIO across the panel of axes x{xk}, y{yk}, and its label:
+    (shape, annotation)."""
+    line = {"type": "line", "xref": f"x{xk} domain", "x0": 0, "x1": 1, "yref": f"y{yk}", "y0": HEALTHY_RATIO,
             "y1": HEALTHY_RATIO, "line": {"color": "#888", "dash": "dot", "width": 2}}
     # an annotation on a log axis is placed by the exponent
-    note = {"text": "1e-3 rule of thumb", "xref": f"x{k} domain", "x": 1, "xanchor": "right", "yref": f"y{k}",
+    note = {"text": "1e-3 rule of thumb", "xref": f"x{xk} domain", "x": 1, "xanchor": "right", "yref": f"y{yk}",
             "y": float(np.log10(HEALTHY_RATIO)), "yanchor": "bottom", "showarrow": False,
             "font": {"color": "#888", "size": TICK_FONT - 2}}
     return line, note
@@ -731,7 +740,7 @@ def weights_over_time_spec(trajectory: pd.DataFrame, n_layers: int, height: int 
 def gradients_spec(history: pd.DataFrame, diverged_at: int | None = None, height: int = 480) -> dict:
     """Gradient norm ‖g‖ and the update/weight ratio ‖Δθ‖/‖θ‖ per step (log scale)."""
     data, axes, notes = _gradient_panels(history, 1, (0.0, 1.0))
-    line, note = _healthy_ratio("2")
+    line, note = _healthy_ratio("", "2")
     layout = base_layout("Gradients and step sizes", height, legend=False, annotations=[*notes, note],
                          shapes=[line], **axes)
     _divergence(layout, diverged_at)
@@ -745,7 +754,7 @@ def optimizer_spec(trajectory: pd.DataFrame, history: pd.DataFrame, n_layers: in
     w_data, w_axes, w_notes = _weights_panels(trajectory, n_layers, 1, (0.0, 0.44))
     panels = len(w_data)
     g_data, g_axes, g_notes = _gradient_panels(history, panels + 1, (0.58, 1.0))
-    line, note = _healthy_ratio(_ax(panels + 2))
+    line, note = _healthy_ratio(_ax(panels + 1), _ax(panels + 2))
     title = "Inside the optimizer" if panels == n_layers else f"Inside the optimizer ({panels} of {n_layers} layers)"
     layout = base_layout(title, height, legend=False, annotations=w_notes + g_notes + [note], shapes=[line],
                          **w_axes, **g_axes)
