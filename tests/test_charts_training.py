@@ -135,6 +135,22 @@ def test_trajectory_of_a_big_model_draws_an_even_sample_of_every_layer_and_says_
     assert ends[0] == np.float32(wide_run.params["W2"][0, 0]) and ends[-1] == np.float32(wide_run.params["W2"][-1, -1])
 
 
+def test_trajectory_of_a_long_run_stays_within_its_point_budget_and_keeps_each_lines_extremes():
+    # each line of 2,000 steps is thinned to TRAJECTORY_POINTS / (number of lines) points (at least 40), by min
+    # and max per bucket, so that a jump in one weight survives the thinning
+    r = pv.Run(pv.TrainConfig(hidden_layers=(8, 8))).step(2000)
+    t = r.trajectory.copy()
+    t.loc[1234, "W2[3,4]"] = 99.0
+    spec = training.trajectory_spec(t)
+    lines = spec["data"][:-2]
+    points = sum(int(np.isfinite(np.asarray(tr["y"], dtype=np.float64)).sum()) for tr in lines)
+    per_line = max(40, training.TRAJECTORY_POINTS // (r.n_weights + r.n_biases))
+    assert per_line < len(t) and points <= (per_line + 2) * (r.n_weights + r.n_biases)
+    assert points <= training.TRAJECTORY_POINTS * 1.1
+    w2 = next(tr for tr in lines if tr["name"] == "layer 2")
+    assert np.nanmax(np.asarray(w2["y"], dtype=np.float64)) == 99.0
+
+
 def test_trajectory_of_a_small_model_is_titled_every_weight_and_bias(moons_run):
     assert training.trajectory_spec(moons_run.trajectory)["layout"]["title"]["text"] == "Every weight and bias"
 

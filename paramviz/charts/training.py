@@ -36,7 +36,9 @@ MAX_POINTS = 2000  # per line
 # points, and in a browser without a GPU (a school laptop, headless Chromium) every WebGL redraw re-creates its
 # context, which cost more main-thread time than drawing the same lines as SVG paths. One constant to flip.
 LINES = "scatter"
-TRAJECTORY_POINTS = 10_000  # over all parameters of the trajectory chart together
+# Points over all lines of the trajectory chart together: about 50 per line for the reference model's 105
+# parameters. Twice as many looked the same on a 400-pixel chart and cost plotly.js a third more every frame.
+TRAJECTORY_POINTS = 5_000
 # Lines the trajectory chart draws at most. More are a tangle no one can follow, and a 6×256 model's 330,000
 # took half a minute to build and 40 MB to send; beyond it, an even sample from each layer's weights and biases.
 TRAJECTORY_LINES = 240
