@@ -719,3 +719,11 @@ def test_a_wide_network_offers_an_even_sample_of_its_parameters_as_landscape_axe
         assert any(o.startswith(f"W{layer}[") for o in options) and any(o.startswith(f"b{layer}[") for o in options)
     small = open_studio({"chart": "Loss landscape"})
     assert small.selectbox(key="land_p1").options == the_run(small).param_names  # all 105
+
+
+def test_the_landscape_with_one_parameter_on_both_axes_asks_for_two_in_the_charts_place():
+    at = open_studio({"chart": "Loss landscape"})
+    at.selectbox(key="land_p2").set_value(at.selectbox(key="land_p1").value).run()
+    no_trouble(at)
+    assert [i.value for i in at.info] == ["Pick two different parameters for the landscape's axes, under the charts."]
+    assert at.selectbox(key="land_p2").set_value("b1[0]").run().info.len == 0

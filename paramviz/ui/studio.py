@@ -97,11 +97,17 @@ def studio() -> None:
     st.caption(f"**{counted(r.n_weights + r.n_biases, 'trainable parameter')}: {counted(r.n_weights, 'weight')}, "
                f"{counted(r.n_biases, 'bias', 'biases')}** · model {' → '.join(map(str, r.layout.sizes))} · "
                f"{len(r.data.y_train):,} train / {len(r.data.y_test):,} test points")
-    view = view_ui(r)
+    chart, log_y = view_ui()
+    live = st.container()
+    # The picked chart's options (trajectory layers, landscape axes and comparisons) under the charts, though
+    # drawn first, as the charts follow them: above, they pushed the charts 80 pixels further down, a sixth of
+    # what a 720-pixel projector shows of them.
+    view = View(chart, log_y, *chart_options(r, chart))
     playing = st.session_state["playing"]
     # Only the numbers and the two charts rerun every frame: each element in the fragment costs the server and
     # the browser time at ten frames a second, so the chart picker and its options sit outside it.
-    st.fragment(live_view, run_every=FRAME_S if playing else None)(controls.speed, view)
+    with live:
+        st.fragment(live_view, run_every=FRAME_S if playing else None)(controls.speed, view)
 
 
 def follow_controls(controls: widgets.Controls) -> pv.Run | None:
@@ -416,9 +422,9 @@ class View:
     axes: tuple[str, str] | None = None  # the loss landscape's two parameters
 
 
-def view_ui(r: pv.Run) -> View:
+def view_ui() -> tuple[str, bool]:
     """The chart picker and the loss chart's log switch, in a row that wraps on a narrow screen rather than
-    cutting tabs off; under them, the picked chart's own options (trajectory layers, landscape axes)."""
+    cutting tabs off: (picked chart, log scale)."""
     row = st.container(horizontal=True, horizontal_alignment="distribute", vertical_alignment="center")
     chart = row.segmented_control(
         "Chart", TABS, default=TABS[0], required=True, key="chart", bind="query-params",
@@ -427,17 +433,23 @@ def view_ui(r: pv.Run) -> View:
              "where its phenomenon shows.") or TABS[0]
     log_y = row.toggle("Log scale", value=True, key="log_y", bind="query-params",
                        help="Loss on a logarithmic axis: equal distances mean equal ratios.")
-    layers, axes = (), None
-    if chart in (TABS[1], TABS[2]):
-        with st.container(horizontal=True, vertical_alignment="bottom"):  # wraps on a narrow screen
-            layers = layers_ui(r) if chart == TABS[1] else ()
-            axes = landscape_ui(r) if chart == TABS[2] else None
-    return View(chart, log_y, layers, axes)
+    return chart, log_y
+
+
+def chart_options(r: pv.Run, chart: str) -> tuple[tuple[int, ...], tuple[str, str] | None]:
+    """The picked chart's own options, in a row that wraps on a narrow screen: (trajectory layers, landscape
+    axes)."""
+    if chart not in (TABS[1], TABS[2]):
+        return (), None
+    with st.container(horizontal=True, vertical_alignment="bottom"):
+        if chart == TABS[1]:
+            return layers_ui(r), None
+        return (), landscape_ui(r)
 
 
 def layers_ui(r: pv.Run) -> tuple[int, ...]:
     layers = [f"layer {i}" for i in range(1, r.layout.n_layers + 1)]
-    picked = st.multiselect("Layers", layers, default=layers, key="traj_layers", label_visibility="collapsed",
+    picked = st.multiselect("Layers shown", layers, default=layers, key="traj_layers",
                             help="Show only some layers' weights and biases.", width=OPTION_WIDTH * 2)
     return tuple(int(p.split()[1]) for p in picked)
 
@@ -479,10 +491,7 @@ def landscape_ui(r: pv.Run) -> tuple[str, str] | None:
                              help="Train the same model from the same initial weights with other optimizers, "
                                   "step for step, and draw their paths too.")
     state.set_compare(compare)
-    if p1 == p2:
-        st.info("Pick two different parameters.")
-        return None
-    return p1, p2
+    return None if p1 == p2 else (p1, p2)
 
 
 def charts_ui(r: pv.Run, view: View) -> None:
@@ -531,6 +540,7 @@ def trajectories_chart(r: pv.Run, view: View, diverged_at: int | None) -> None:
 
 def landscape_chart(r: pv.Run, view: View, diverged_at: int | None) -> None:
     if view.axes is None:
+        st.info("Pick two different parameters for the landscape's axes, under the charts.")
         return
     xs, ys, Z, paths = state.landscape(r, *view.axes)
     # While playing, the contours lie under the paths and are drawn again only when the grid is recomputed
