@@ -102,11 +102,10 @@ def test_loss_figure_marks_divergence_step():
 
 def test_trajectory_figure_draws_every_parameter_in_one_trace_per_layer_and_kind(moons_run):
     fig = training.trajectory_figure(moons_run.trajectory)
-    lines, key = fig.data[:-2], fig.data[-2:]  # the last two only show the line styles in the legend
+    lines = fig.data
     assert len(lines) == 2 * moons_run.layout.n_layers
     assert all(t.type == training.LINES for t in lines)
     assert sum(_segments(t.x) for t in lines) == moons_run.n_weights + moons_run.n_biases
-    assert [(t.name, t.line.dash, t.x) for t in key] == [("weights", "solid", (None,)), ("biases", "dot", (None,))]
     weights = next(t for t in fig.data if t.name == "layer 1")
     biases = next(t for t in fig.data if t.name == "layer 1 biases")
     assert (weights.line.dash, biases.line.dash) == ("solid", "dot")
@@ -124,7 +123,7 @@ def wide_run() -> pv.Run:
 
 def test_trajectory_of_a_big_model_draws_an_even_sample_of_every_layer_and_says_so(wide_run):
     spec = training.trajectory_spec(wide_run.trajectory)
-    lines = spec["data"][:-2]
+    lines = spec["data"]
     # every (layer, kind) keeps min(size, 59) lines: 59 + 40 + 59 + 40 + 40 + 1 = 239 ≤ TRAJECTORY_LINES
     assert [_segments(t["x"]) for t in lines] == [59, 40, 59, 40, 40, 1]
     assert spec["layout"]["title"]["text"] == "A sample: 239 of 1,801 weights and biases"
@@ -142,7 +141,7 @@ def test_trajectory_of_a_long_run_stays_within_its_point_budget_and_keeps_each_l
     t = r.trajectory.copy()
     t.loc[1234, "W2[3,4]"] = 99.0
     spec = training.trajectory_spec(t)
-    lines = spec["data"][:-2]
+    lines = spec["data"]
     points = sum(int(np.isfinite(np.asarray(tr["y"], dtype=np.float64)).sum()) for tr in lines)
     per_line = max(40, training.TRAJECTORY_POINTS // (r.n_weights + r.n_biases))
     assert per_line < len(t) and points <= (per_line + 2) * (r.n_weights + r.n_biases)
@@ -166,14 +165,14 @@ def test_column_groups_match_parameter_groups(wide_run):
 def test_trajectory_at_step_zero_draws_each_parameter_as_a_point_on_a_whole_step_axis():
     r = pv.Run(pv.TrainConfig(hidden_layers=(3,)))
     spec = training.trajectory_spec(r.trajectory)
-    assert {t["mode"] for t in spec["data"][:-2]} == {"markers"}
+    assert {t["mode"] for t in spec["data"]} == {"markers"}
     assert (spec["layout"]["xaxis"]["range"], spec["layout"]["xaxis"]["dtick"]) == ([0.0, 1.0], 1)
     assert training.trajectory_spec(r.step(50).trajectory)["data"][0]["mode"] == "lines"
 
 
 def test_trajectory_figure_filters_layers(moons_run):
     fig = training.trajectory_figure(moons_run.trajectory, layers=[2])
-    assert [t.name for t in fig.data] == ["layer 2", "layer 2 biases", "weights", "biases"]
+    assert [t.name for t in fig.data] == ["layer 2", "layer 2 biases"]
     # one legend entry for the layer, which hides or shows its weights and biases together
     assert [(t.showlegend, t.legendgroup) for t in fig.data[:2]] == [(True, "layer 2"), (False, "layer 2")]
 
@@ -577,3 +576,10 @@ def test_every_studio_axis_is_laid_out_once_without_measuring_labels(moons_run):
         assert axes, spec["layout"]["title"]
         for name, ax in axes.items():
             assert ax.get("automargin") is False and ax.get("ticklabeloverflow") == "allow", (name, ax)
+
+
+def test_model_chart_without_its_legend_sends_no_legend_only_traces(moons_run):
+    with_key = training.model_spec(moons_run, resolution=8)["data"]
+    without = training.model_spec(moons_run, resolution=8, legend=False)["data"]
+    assert [t["name"] for t in with_key if training._is_ghost(t)] == ["train ●", "test ▲"]
+    assert [t["name"] for t in without] == [t["name"] for t in with_key if not training._is_ghost(t)]

@@ -211,6 +211,11 @@ def _ghost(name: str, marker: dict) -> dict:
     return {"type": "scatter", "x": [None], "y": [None], "mode": "markers", "name": name, "marker": marker}
 
 
+def _is_ghost(trace: dict) -> bool:
+    x = trace.get("x")
+    return isinstance(x, list) and x == [None]
+
+
 # ---- 1. loss curves ----------------------------------------------------------------------------------------
 
 def best_test_step(history: pd.DataFrame) -> tuple[int, float] | None:
@@ -326,8 +331,10 @@ def trajectory_spec(trajectory: pd.DataFrame, layers: list[int] | None = None, d
     steps = trajectory["step"].to_numpy(dtype=np.float64)
     # one point per line at step 0: markers, or nothing would be drawn
     mode, data = "lines" if len(trajectory) > 1 else "markers", []
-    # The legend has one entry per layer (its colour; clicking it hides the layer's weights and biases) and two
-    # for the line styles: one entry per layer and kind took five rows for a 4-layer model in a narrow chart.
+    # The legend has one entry per layer (its colour; clicking it hides the layer's weights and biases): one entry
+    # per layer and kind took five rows for a 4-layer model in a narrow chart. The line styles are told in the
+    # chart's caption (the studio's), not by two more entries: each trace, even one with nothing to draw, costs
+    # plotly.js a millisecond every frame.
     for (layer, kind), cols in groups.items():
         block = trajectory.iloc[:, cols].to_numpy(dtype=np.float64)
         x, y = _separated(steps, block, minmax_index(block, per_param))
@@ -339,8 +346,6 @@ def trajectory_spec(trajectory: pd.DataFrame, layers: list[int] | None = None, d
             "line": {"color": color, "width": 1.6 if kind == "weights" else 2.4, "dash": STYLE[kind]},
             "marker": {"color": color, "size": 7 if kind == "weights" else 9,
                        "symbol": "circle" if kind == "weights" else "diamond"}})
-    data += [{"type": "scatter", "x": [None], "y": [None], "mode": "lines", "name": kind, "legendgroup": kind,
-              "line": {"color": "#888888", "width": 2.4, "dash": STYLE[kind]}} for kind in STYLE]
     title = "Every weight and bias" if shown == total else \
         f"A sample: {shown:,} of {total:,} weights and biases"
     layout = base_layout(title, height, xaxis=step_axis(steps),
@@ -389,6 +394,8 @@ def model_spec(run: Run, resolution: int = 48, height: int = 460, dark: bool = F
     if not colorbar:
         for t in data:
             t["showscale"] = False
+    if not legend:  # the legend's own entries would cost plotly.js their time every frame with nothing to show
+        data = [t for t in data if not _is_ghost(t)]
     return {"data": data, "layout": base_layout("The model now", height, legend=legend, right=96 if has_scale
                                                 else 20, **layout)}
 
