@@ -81,6 +81,17 @@ def test_loss_figure_marks_best_test_loss_at_its_argmin(moons_run):
     assert fig.layout.yaxis.type == "log"
 
 
+def test_loss_chart_can_leave_its_key_to_a_caption(moons_run):
+    # the studio's: one legend row in a 380-pixel chart (train, test, penalty), the caption telling the rest
+    h = moons_run.history
+    full = training.loss_spec(h)["data"]
+    lean = training.loss_spec(h, key_in_legend=False)["data"]
+    assert [t["name"] for t in full] == ["train", "test", "gap", "penalty", "best test"]
+    assert [t["name"] for t in lean] == ["train", "test", "penalty", "best test"]
+    assert [t.get("showlegend", True) for t in lean] == [True, True, True, False]
+    assert "gap" in training.LOSS_KEY and "★" in training.LOSS_KEY and "early-stopping point" in training.LOSS_KEY
+
+
 def test_loss_figure_draws_penalty_only_when_there_is_one():
     plain = pv.Run(pv.TrainConfig(hidden_layers=(3,))).step(20)
     assert "penalty" not in [t.name for t in training.loss_figure(plain.history).data]

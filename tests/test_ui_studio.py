@@ -16,6 +16,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import paramviz as pv
+from paramviz.charts import training as charts
 from paramviz.config import DATASET_NAMES, OPTIMIZER_NAMES, REGULARIZER_NAMES
 from paramviz.lessons import LESSONS
 from paramviz.ui import livechart, state, widgets
@@ -728,3 +729,9 @@ def test_the_landscape_with_one_parameter_on_both_axes_asks_for_two_in_the_chart
     no_trouble(at)
     assert [i.value for i in at.info] == ["Pick two different parameters for the landscape's axes, under the charts."]
     assert at.selectbox(key="land_p2").set_value("b1[0]").run().info.len == 0
+
+
+def test_the_loss_chart_tells_its_shading_and_star_in_its_caption():
+    payload = live_charts(open_studio({"regularizer": "l2", "reg_strength": "0.001"}))["chart_loss"]
+    assert payload["caption"] == charts.LOSS_KEY
+    assert [t["name"] for t in payload["figure"]["data"] if t.get("showlegend", True)] == ["train", "test", "penalty"]

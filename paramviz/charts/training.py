@@ -227,10 +227,15 @@ def best_test_step(history: pd.DataFrame) -> tuple[int, float] | None:
     return int(history["step"].iloc[i]), float(test[i])
 
 
+LOSS_KEY = "Shaded: the generalisation gap. ★ lowest test loss so far: the early-stopping point."
+
+
 def loss_spec(history: pd.DataFrame, log_y: bool = True, diverged_at: int | None = None,
-              height: int = 420) -> dict:
+              height: int = 420, key_in_legend: bool = True) -> dict:
     """Train and test loss vs step, the generalisation gap shaded between them, the penalty term when there
-    is one, the best test loss marked (the early-stopping point) and divergence marked."""
+    is one, the best test loss marked (the early-stopping point) and divergence marked. With key_in_legend
+    False the legend names only the lines, and the shading and the star are for a caption to tell (LOSS_KEY):
+    a legend of five entries takes two rows in a narrow chart."""
     h = thin_rows(history, ["train_loss", "test_loss", "penalty"])
     x = h["step"].to_numpy()
     mode = "lines" if len(x) > 1 else "lines+markers"  # at step 0 a line has nothing to draw: show the start
@@ -240,15 +245,16 @@ def loss_spec(history: pd.DataFrame, log_y: bool = True, diverged_at: int | None
         {"type": "scatter", "x": x, "y": _f32(h["test_loss"]), "name": "test", "mode": mode,
          "cliponaxis": len(x) > 1,
          "line": {"color": TEST_COLOR, "width": 3}, "fill": "tonexty", "fillcolor": "rgba(255,127,14,0.18)"},
-        _ghost("gap", {"symbol": "square", "size": 14, "color": "rgba(255,127,14,0.35)"}),
     ]
+    if key_in_legend:
+        data.append(_ghost("gap", {"symbol": "square", "size": 14, "color": "rgba(255,127,14,0.35)"}))
     if (history["penalty"].to_numpy() > 0).any():
         data.append({"type": LINES, "x": x, "y": _f32(h["penalty"]), "name": "penalty", "mode": "lines",
                      "line": {"color": PENALTY_COLOR, "width": 2, "dash": "dash"}})
     best = best_test_step(history)
     if best is not None and len(history) > 1:
         data.append({"type": "scatter", "x": [best[0]], "y": [best[1]], "name": "best test",
-                     "mode": "markers", "marker": {"symbol": "star", "size": 20, "color": TEST_COLOR,
+                     "mode": "markers", "showlegend": key_in_legend, "marker": {"symbol": "star", "size": 20, "color": TEST_COLOR,
                                                    "line": {"width": 1.5, "color": "black"}},
                      "hovertemplate": "best test loss %{y:.4g}<br>at step %{x}<extra></extra>"})
     # a linear axis from 0: losses are never negative, and a lone starting loss gets round ticks

@@ -504,7 +504,8 @@ def charts_ui(r: pv.Run, view: View) -> None:
     with row.container(key="pv-chart-picked"):
         DRAWERS[view.chart](r, view, diverged_at)
     with row.container(key="pv-chart-loss"):
-        show(charts.loss_spec(r.history, view.log_y, diverged_at, height=CHART_HEIGHT), "chart_loss")
+        show(charts.loss_spec(r.history, view.log_y, diverged_at, height=CHART_HEIGHT, key_in_legend=False),
+             "chart_loss", caption=charts.LOSS_KEY)
 
 
 def model_chart(r: pv.Run, view: View, diverged_at: int | None) -> None:
