@@ -254,8 +254,9 @@ def loss_spec(history: pd.DataFrame, log_y: bool = True, diverged_at: int | None
     best = best_test_step(history)
     if best is not None and len(history) > 1:
         data.append({"type": "scatter", "x": [best[0]], "y": [best[1]], "name": "best test",
-                     "mode": "markers", "showlegend": key_in_legend, "marker": {"symbol": "star", "size": 20, "color": TEST_COLOR,
-                                                   "line": {"width": 1.5, "color": "black"}},
+                     "mode": "markers", "showlegend": key_in_legend,
+                     "marker": {"symbol": "star", "size": 20, "color": TEST_COLOR,
+                                "line": {"width": 1.5, "color": "black"}},
                      "hovertemplate": "best test loss %{y:.4g}<br>at step %{x}<extra></extra>"})
     # a linear axis from 0: losses are never negative, and a lone starting loss gets round ticks
     yaxis = axis("loss", type="log", **log_ticks(h[["train_loss", "test_loss", "penalty"]].to_numpy())) if log_y \
