@@ -374,6 +374,13 @@ def test_update_ratio_reference_line_is_labelled(moons_run):
     assert spec["layout"]["shapes"][0]["y0"] == 1e-3
 
 
+def test_optimizer_chart_can_leave_the_rule_of_thumbs_label_to_a_caption(moons_run):
+    spec = training.optimizer_spec(moons_run.trajectory, moons_run.history, 3, key_in_chart=False)
+    assert "1e-3 rule of thumb" not in [a["text"] for a in spec["layout"]["annotations"]]
+    assert spec["layout"]["shapes"][0]["y0"] == training.HEALTHY_RATIO  # the line stays
+    assert "0.001" in training.OPTIMIZER_KEY and "Deeper blue: more weights" in training.OPTIMIZER_KEY
+
+
 def test_optimizer_panels_over_a_few_steps_tick_whole_steps():
     r = pv.Run(pv.TrainConfig(hidden_layers=(3,))).step(3)
     layout = training.optimizer_spec(r.trajectory, r.history, 2)["layout"]

@@ -735,3 +735,9 @@ def test_the_loss_chart_tells_its_shading_and_star_in_its_caption():
     payload = live_charts(open_studio({"regularizer": "l2", "reg_strength": "0.001"}))["chart_loss"]
     assert payload["caption"] == charts.LOSS_KEY
     assert [t["name"] for t in payload["figure"]["data"] if t.get("showlegend", True)] == ["train", "test", "penalty"]
+
+
+def test_inside_the_optimizer_tells_its_shading_and_dotted_line_in_its_caption():
+    payload = live_charts(open_studio({"chart": "Inside the optimizer"}))["chart_opt"]
+    assert payload["caption"] == charts.OPTIMIZER_KEY
+    assert "1e-3 rule of thumb" not in [a["text"] for a in payload["figure"]["layout"]["annotations"]]

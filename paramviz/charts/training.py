@@ -746,7 +746,7 @@ def _healthy_ratio(xk: str, yk: str) -> tuple[dict, dict]:
 
 
 def weights_over_time_spec(trajectory: pd.DataFrame, n_layers: int, height: int = 480) -> dict:
-    """Per layer, a heatmap of how many weights have each value at each step (darker: more weights)."""
+    """Per layer, a heatmap of how many weights have each value at each step (deeper blue: more weights)."""
     data, axes, notes = _weights_panels(trajectory, n_layers, 1, (0.0, 1.0))
     layout = base_layout("Weight distribution per layer over time", height, legend=False, annotations=notes,
                          **axes)
@@ -763,17 +763,22 @@ def gradients_spec(history: pd.DataFrame, diverged_at: int | None = None, height
     return {"data": data, "layout": layout}
 
 
+OPTIMIZER_KEY = ("Deeper blue: more weights at that value. Dotted: an update/weight ratio of "
+                 f"{HEALTHY_RATIO:g} per step, a rule of thumb for a healthy step size.")
+
+
 def optimizer_spec(trajectory: pd.DataFrame, history: pd.DataFrame, n_layers: int, diverged_at: int | None = None,
-                   height: int = 460) -> dict:
+                   height: int = 460, key_in_chart: bool = True) -> dict:
     """Inside the optimizer, in one chart: each layer's weight distribution over time (left) and the gradient
-    norm and update/weight ratio per step (right)."""
+    norm and update/weight ratio per step (right). With key_in_chart False the rule of thumb's line has no label
+    in the plot, for a caption to tell (OPTIMIZER_KEY): in the plot, the ratio's own line ran through it."""
     w_data, w_axes, w_notes = _weights_panels(trajectory, n_layers, 1, (0.0, 0.44))
     panels = len(w_data)
     g_data, g_axes, g_notes = _gradient_panels(history, panels + 1, (0.58, 1.0))
     line, note = _healthy_ratio(_ax(panels + 1), _ax(panels + 2))
     title = "Inside the optimizer" if panels == n_layers else f"Inside the optimizer ({panels} of {n_layers} layers)"
-    layout = base_layout(title, height, legend=False, annotations=w_notes + g_notes + [note], shapes=[line],
-                         **w_axes, **g_axes)
+    layout = base_layout(title, height, legend=False, annotations=w_notes + g_notes + ([note] if key_in_chart else []),
+                         shapes=[line], **w_axes, **g_axes)
     _divergence(layout, diverged_at, xref=f"x{_ax(panels + 1)}")
     return {"data": w_data + g_data, "layout": layout}
 

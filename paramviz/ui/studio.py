@@ -562,8 +562,8 @@ def contours(trace: dict) -> bool:
 
 
 def optimizer_chart(r: pv.Run, view: View, diverged_at: int | None) -> None:
-    show(charts.optimizer_spec(r.trajectory, r.history, r.layout.n_layers, diverged_at, height=CHART_HEIGHT),
-         "chart_opt")
+    show(charts.optimizer_spec(r.trajectory, r.history, r.layout.n_layers, diverged_at, height=CHART_HEIGHT,
+                               key_in_chart=False), "chart_opt", caption=charts.OPTIMIZER_KEY)
 
 
 def network_chart(r: pv.Run, view: View, diverged_at: int | None) -> None:
