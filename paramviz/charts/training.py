@@ -724,7 +724,7 @@ def _gradient_panels(history: pd.DataFrame, first: int, x_domain) -> tuple[list,
                    "y": y, "showarrow": False, "font": {"color": "#888", "size": TICK_FONT}}
                   for k, y in ((k1, 0.5), (k2, 0.2))]
     axes[f"yaxis{k1}"].update(type="log", **log_ticks(h["grad_norm"].to_numpy()))
-    axes[f"yaxis{k2}"].update(type="log", **log_ticks(np.r_[h["update_ratio"].to_numpy(), 1e-3]))
+    axes[f"yaxis{k2}"].update(type="log", **log_ticks(np.r_[h["update_ratio"].to_numpy(), HEALTHY_RATIO]))
     if not len(x):  # no data to range over: a decade either side of the rule of thumb, so it shows from step 0
         around = HEALTHY_RATIO * np.array([0.1, 1, 10])
         axes[f"yaxis{k2}"].update(range=np.log10(around[[0, -1]]).tolist(), tickvals=around.tolist(),
