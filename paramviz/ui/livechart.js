@@ -40,6 +40,33 @@ function overlayLayout(layout, main) {
   return out;
 }
 
+// Labels: annotations placed on the paper (the optimizer chart's panel titles) stay put while the data moves,
+// yet plotly.js removes and draws every annotation again on every redraw, measuring its text: a sixth of that
+// chart's redraw. They lie on a plot of their own over the main one, with its size and margins, drawn again
+// only when they or the plot's size change.
+function onPaper(a) {
+  return a.xref === "paper" && a.yref === "paper";
+}
+
+function labelsLayout(layout, annotations, main) {
+  const full = main._fullLayout;
+  const hidden = { visible: false, fixedrange: true };
+  return { width: full.width, height: full.height, autosize: false, margin: { ...full.margin }, font: layout.font,
+           annotations, showlegend: false, xaxis: hidden, yaxis: hidden,
+           paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)" };
+}
+
+function labelsDiv(chart) {
+  if (!chart.labels) {
+    chart.labels = document.createElement("div");
+    // An overlay too, for whoever looks for the chart itself (.js-plotly-plot:not(.pv-live-chart-overlay)).
+    chart.labels.className = "pv-live-chart-overlay pv-live-chart-labels";
+    chart.labels.style.cssText = "position:absolute;inset:0;pointer-events:none";
+    chart.box.appendChild(chart.labels);
+  }
+  return chart.labels;
+}
+
 // A chart may take at most this share of the page's time: when drawing takes longer than a frame allows (a
 // slow laptop, a big chart), frames are skipped so that the numbers and the other charts keep up. The newest
 // frame is always drawn in the end, so the chart never stays behind once training pauses.
@@ -62,7 +89,8 @@ async function drawLatest(chart) {
     const figure = chart.next;
     chart.next = null;
     chart.lastStart = performance.now();
-    const layout = themed(figure.layout, chart.host);
+    const annotations = figure.layout.annotations || [];
+    const layout = themed({ ...figure.layout, annotations: annotations.filter((a) => !onPaper(a)) }, chart.host);
     const width = chart.box.clientWidth;  // the box's width, given outright: see followWidth
     if (width > 0) Object.assign(layout, { width, autosize: false });
     // The cost is the synchronous part of the draw: awaiting its promise also counts other tasks' time.
@@ -76,6 +104,15 @@ async function drawLatest(chart) {
         schedule(chart);
       });
       chart.following = true;
+    }
+    const labels = annotations.filter(onPaper);
+    if (labels.length || chart.labels) {
+      const still = labelsLayout(layout, labels, chart.div);
+      const key = JSON.stringify(still);
+      if (key !== chart.labelsKey) {
+        chart.labelsKey = key;
+        await Plotly.react(labelsDiv(chart), [], still, { staticPlot: true });
+      }
     }
     if (figure.overlay || chart.overlay) {
       const still = JSON.stringify([figure.overlay || [], figure.layout]);
@@ -158,6 +195,7 @@ export default function ({ data, parentElement }) {
       if (!div.isConnected && window.Plotly) {
         window.Plotly.purge(div);
         if (div.pvChart.overlay) window.Plotly.purge(div.pvChart.overlay);
+        if (div.pvChart.labels) window.Plotly.purge(div.pvChart.labels);
       }
     }, 0);
   };

@@ -315,6 +315,41 @@ def test_step_axes_started_at_step_0_follow_the_training(page, streamlit_server)
         assert axis_end >= last_x, (chart, name, last_x, axis_end)
 
 
+PANEL_TITLES_JS = """() => {
+  const labels = document.querySelector('.st-key-pv-chart-picked .pv-live-chart-labels');
+  const main = labels.parentElement.querySelector('.pv-live-chart');
+  const texts = (gd) => [...gd.querySelectorAll('.annotation-text')].map((t) => t.textContent);
+  const size = (gd) => [gd._fullLayout.width, gd._fullLayout.height, JSON.stringify(gd._fullLayout.margin)];
+  const text = labels.querySelector('.annotation-text').getBoundingClientRect();
+  const plot = main.querySelector('.main-svg').getBoundingClientRect();
+  if (!window.__pvDraws) {
+    window.__pvDraws = {main: 0, labels: 0};
+    main.on('plotly_afterplot', () => window.__pvDraws.main++);
+    labels.on('plotly_afterplot', () => window.__pvDraws.labels++);
+  }
+  return {inLabels: texts(labels), inMain: texts(main), sameSize: JSON.stringify(size(main)) === JSON.stringify(
+          size(labels)), textInPlot: text.top >= plot.top && text.bottom <= plot.bottom, draws: window.__pvDraws};
+}"""
+
+
+def test_panel_titles_lie_on_a_layer_drawn_once_while_the_panels_redraw(page, streamlit_server):
+    """The optimizer chart's panel titles (annotations on the paper) are drawn on a layer of their own over the
+    chart, the chart's size, and not again with every frame (plotly.js measured every title on every redraw)."""
+    open_studio(page, streamlit_server, studio_url(REFERENCE) + "&chart=Inside+the+optimizer")
+    page.wait_for_selector(".pv-live-chart-labels .annotation-text", timeout=30_000)
+    first = page.evaluate(PANEL_TITLES_JS)
+    assert {"layer 1 weights", "layer 2 weights", "layer 3 weights", "gradient norm ‖g‖"} <= set(first["inLabels"])
+    assert not set(first["inLabels"]) & set(first["inMain"]), first
+    assert first["sameSize"] and first["textInPlot"], first
+    press(page, "Play")
+    start = step(page)
+    wait_until(lambda: step(page) >= start + 500 and page.evaluate(PANEL_TITLES_JS)["draws"]["main"] >= 5)
+    press(page, "Pause")
+    after = page.evaluate(PANEL_TITLES_JS)
+    assert after["draws"]["labels"] == 0, after["draws"]  # the panels redrew, their titles stayed as drawn
+    assert after["inLabels"] == first["inLabels"] and after["sameSize"], after
+
+
 def test_a_chart_and_its_overlay_follow_their_box_when_it_changes_width(page, streamlit_server):
     """A chart first drawn while the page was settling kept that width and spread over the loss chart: each
     live chart follows its own box, not only the window."""
