@@ -529,7 +529,7 @@ def test_zero_weights_are_grey_edges():
 def _decode(value):
     if isinstance(value, dict) and "bdata" in value:
         import base64
-        dtype = {"f4": np.float32, "f8": np.float64, "i4": np.int32, "i2": np.int16, "i1": np.int8,
+        dtype = {"f4": np.float32, "f8": np.float64, "i4": np.int32, "i2": np.int16, "u2": np.uint16, "i1": np.int8,
                  "u1": np.uint8}[value["dtype"]]
         arr = np.frombuffer(base64.b64decode(value["bdata"]), dtype=dtype)
         return arr.reshape(tuple(int(n) for n in value["shape"].split(","))) if "shape" in value else arr

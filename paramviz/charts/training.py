@@ -126,29 +126,49 @@ def figure_from(spec_fn):
     return build
 
 
-def encoded(obj):
+def encoded(obj, blobs: list[bytes] | None = None):
     """A spec ready for JSON and plotly.js: numpy arrays → typed-array specs ({dtype, bdata, shape}), numpy
-    scalars → Python numbers, everything else as it is. Encoded once, without plotly's per-property checks."""
+    scalars → Python numbers, everything else as it is. Encoded once, without plotly's per-property checks.
+    Whole numbers go in the smallest type that holds them (a histogram's counts in one byte each, not eight).
+    With a `blobs` list, an array's bytes are appended to it and its bdata is their index there, for a binary
+    transport (paramviz.ui.livechart); otherwise bdata is the bytes in base64, as plotly.js reads them."""
     if isinstance(obj, np.ndarray) and obj.dtype.kind in "fiub" and obj.size:
         arr = obj.astype(np.float64) if obj.dtype.kind == "b" else obj
-        arr = arr.astype(np.int32) if arr.dtype == np.int64 else arr
-        code = {np.dtype(np.float32): "f4", np.dtype(np.float64): "f8", np.dtype(np.int32): "i4",
-                np.dtype(np.int16): "i2", np.dtype(np.int8): "i1", np.dtype(np.uint8): "u1"}.get(arr.dtype)
+        arr = _smallest_int(arr) if arr.dtype.kind in "iu" else arr
+        code = _TYPED.get(arr.dtype)
         if code is None:
             return arr.tolist()
-        spec = {"dtype": code, "bdata": base64.b64encode(np.ascontiguousarray(arr).tobytes()).decode("ascii")}
+        raw = np.ascontiguousarray(arr).tobytes()
+        if blobs is None:
+            spec = {"dtype": code, "bdata": base64.b64encode(raw).decode("ascii")}
+        else:
+            spec = {"dtype": code, "bdata": len(blobs)}
+            blobs.append(raw)
         if arr.ndim > 1:
             spec["shape"] = ",".join(map(str, arr.shape))
         return spec
     if isinstance(obj, np.ndarray):
         return obj.tolist()
     if isinstance(obj, dict):
-        return {k: encoded(v) for k, v in obj.items()}
+        return {k: encoded(v, blobs) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
-        return [encoded(v) for v in obj]
+        return [encoded(v, blobs) for v in obj]
     if isinstance(obj, np.generic):
         return obj.item()
     return obj
+
+
+_TYPED = {np.dtype(np.float32): "f4", np.dtype(np.float64): "f8", np.dtype(np.int32): "i4", np.dtype(np.int16): "i2",
+          np.dtype(np.uint16): "u2", np.dtype(np.int8): "i1", np.dtype(np.uint8): "u1"}
+
+
+def _smallest_int(arr: np.ndarray) -> np.ndarray:
+    lo, hi = int(arr.min()), int(arr.max())
+    for dtype in (np.uint8, np.int16, np.uint16, np.int32):
+        info = np.iinfo(dtype)
+        if info.min <= lo and hi <= info.max:
+            return arr.astype(dtype, copy=False)
+    return arr.astype(np.float64)  # beyond 32 bits: exact up to 2**53
 
 
 def axis(title: str | None = None, **extra) -> dict:
