@@ -115,12 +115,12 @@ async function drawLatest(chart) {
       }
     }
     if (figure.overlay || chart.overlay) {
-      const still = JSON.stringify([figure.overlay || [], figure.layout]);
-      if (still !== chart.still || rangesOf(chart.div) !== chart.ranges) {
-        chart.still = still;
+      // figure.still: a digest of the overlay's traces and the layout, made in Python (livechart.py)
+      if (figure.still !== chart.still || placeOf(chart.div) !== chart.place) {
+        chart.still = figure.still;
         await Plotly.react(overlayDiv(chart, figure.below), figure.overlay || [], overlayLayout(layout, chart.div),
                            { ...chart.config, staticPlot: true });
-        chart.ranges = rangesOf(chart.div);
+        chart.place = placeOf(chart.div);
       }
     }
   } catch (err) {
@@ -146,9 +146,12 @@ function followWidth(chart) {
   }).observe(chart.box);
 }
 
-function rangesOf(div) {
+// Where the overlay must lie, exactly over (or under) the main plot: its size, its axes' ranges (a zoom), and
+// the theme's font.
+function placeOf(div) {
   const full = div._fullLayout;
-  return JSON.stringify(Object.keys(full).filter((k) => /^[xy]axis\d*$/.test(k)).map((k) => full[k].range));
+  const ranges = Object.keys(full).filter((k) => /^[xy]axis\d*$/.test(k)).map((k) => full[k].range);
+  return JSON.stringify([full.width, full.height, full.font, ranges]);
 }
 
 // Over the main plot, or `below` it: the box is a stacking context of its own, in which a z-index of -1 puts
@@ -164,8 +167,30 @@ function overlayDiv(chart, below) {
   return chart.overlay;
 }
 
+// The payload as livechart.py packs it: the length of its JSON (4 bytes), the JSON, then each typed array's raw
+// bytes; a typed array's bdata is its number in the JSON's "blobs" ([offset, length] after the JSON, 8-aligned),
+// and becomes an ArrayBuffer of its own, which plotly.js takes as it takes base64.
+function unpack(data) {
+  const bytes = ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+                                        : new Uint8Array(data);
+  const n = new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, true);
+  const payload = JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + n)));
+  const start = bytes.byteOffset + Math.ceil((4 + n) / 8) * 8;
+  const blobs = payload.blobs.map(([at, size]) => bytes.buffer.slice(start + at, start + at + size));
+  const putBack = (obj) => {
+    if (Array.isArray(obj)) {
+      obj.forEach(putBack);
+    } else if (obj && typeof obj === "object") {
+      if (typeof obj.dtype === "string" && typeof obj.bdata === "number") obj.bdata = blobs[obj.bdata];
+      else Object.values(obj).forEach(putBack);
+    }
+  };
+  putBack(payload.figure);
+  return payload;
+}
+
 export default function ({ data, parentElement }) {
-  const payload = JSON.parse(new TextDecoder().decode(data));
+  const payload = unpack(data);
   let div = parentElement.querySelector(".pv-live-chart");
   if (!div) {
     const box = document.createElement("div");

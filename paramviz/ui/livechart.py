@@ -9,7 +9,10 @@ package's directory and loaded once per page.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
+import struct
 from collections.abc import Callable
 from pathlib import Path
 
@@ -45,12 +48,67 @@ def live_chart(spec: dict, key: str, chart_config: dict | None = None,
     The overlay lies over the moving traces, or with `below` under them (a loss landscape's contours under the
     optimizer's path); either way the mouse reads the moving traces. `caption` is a line of plain text under
     the chart."""
-    figure = encoded(spec)
+    blobs: list[bytes] = []
+    traces = spec["data"]
+    overlay = [t for t in traces if still(t)] if still is not None else []
+    figure = {**spec, "data": [t for t in traces if not (still and still(t))]}
     if still is not None:
-        moving = [t for t in figure["data"] if not still(t)]
-        figure = {**figure, "data": moving, "overlay": [t for t in figure["data"] if still(t)], "below": below}
+        # first, so that the same still traces give the same blob numbers, and the same key, every frame
+        figure |= {"overlay": encoded(overlay, blobs), "below": below}
+        figure["still"] = _digest(figure["overlay"], blobs, spec["layout"])
+    figure = encoded(figure, blobs)
     payload = {"figure": figure, "src": plotly_js_url(), "config": chart_config or {}, "caption": caption}
-    _chart(key=key, data=json.dumps(payload, separators=(",", ":")).encode(), height="content")
+    _chart(key=key, data=packed(payload, blobs), height="content")
+
+
+def _digest(overlay: list, blobs: list[bytes], layout: dict) -> str:
+    """What the overlay draws (its traces and bytes, and the layout it shares with the chart), in a few bytes
+    that livechart.js compares frame to frame: the same digest, the overlay is not drawn again."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(json.dumps([overlay, encoded(layout)], separators=(",", ":"), sort_keys=True).encode())
+    for blob in blobs:
+        h.update(blob)
+    return h.hexdigest()
+
+
+def packed(payload: dict, blobs: list[bytes]) -> bytes:
+    """The payload as livechart.js reads it: the length of its JSON (4 bytes, little-endian), the JSON, and
+    then each typed array's raw bytes, every one starting at a multiple of 8 (where a Float64Array may start).
+    The JSON's "blobs" lists [offset, length] of each; a typed array's bdata is its index there. Raw bytes
+    rather than base64 in the JSON: a quarter less of each array to send to every student's browser, ten times
+    a second, and nothing for the browser to decode."""
+    table, offset = [], 0
+    for blob in blobs:
+        table.append([offset, len(blob)])
+        offset += -(-len(blob) // 8) * 8
+    head = json.dumps({**payload, "blobs": table}, separators=(",", ":")).encode()
+    start = -(-(4 + len(head)) // 8) * 8
+    out = bytearray(start + offset)
+    out[:4] = struct.pack("<I", len(head))
+    out[4:4 + len(head)] = head
+    for (at, n), blob in zip(table, blobs):
+        out[start + at:start + at + n] = blob
+    return bytes(out)
+
+
+def unpacked(data: bytes) -> dict:
+    """`packed` read back, each typed array's bdata in base64 again, as plotly.js also takes it: the payload a
+    test or a notebook can read as JSON."""
+    (n,) = struct.unpack_from("<I", data)
+    payload = json.loads(data[4:4 + n])
+    start = -(-(4 + n) // 8) * 8
+    blobs = [base64.b64encode(data[start + at:start + at + size]).decode("ascii") for at, size in
+             payload.pop("blobs")]
+
+    def put_back(obj):
+        if isinstance(obj, dict):
+            if "dtype" in obj and isinstance(obj.get("bdata"), int):
+                return {**obj, "bdata": blobs[obj["bdata"]]}
+            return {k: put_back(v) for k, v in obj.items()}
+        if isinstance(obj, list):
+            return [put_back(v) for v in obj]
+        return obj
+    return put_back(payload)
 
 
 def preload_plotly() -> None:

@@ -348,6 +348,12 @@ def test_panel_titles_lie_on_a_layer_drawn_once_while_the_panels_redraw(page, st
     after = page.evaluate(PANEL_TITLES_JS)
     assert after["draws"]["labels"] == 0, after["draws"]  # the panels redrew, their titles stayed as drawn
     assert after["inLabels"] == first["inLabels"] and after["sameSize"], after
+    # the histograms' counts arrive as raw bytes, one per count: every column of layer 1 holds its 16 weights
+    sums = page.evaluate("""() => {
+      const heat = document.querySelector('.st-key-pv-chart-picked .pv-live-chart')._fullData[0];
+      return heat.z[0].map((_, j) => heat.z.reduce((sum, row) => sum + row[j], 0));
+    }""")
+    assert len(sums) > 10 and set(sums) == {16}, sums
 
 
 def test_a_chart_and_its_overlay_follow_their_box_when_it_changes_width(page, streamlit_server):
