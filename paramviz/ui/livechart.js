@@ -107,11 +107,11 @@ async function drawLatest(chart) {
     }
     const labels = annotations.filter(onPaper);
     if (labels.length || chart.labels) {
-      const still = labelsLayout(layout, labels, chart.div);
-      const key = JSON.stringify(still);
+      const labelsLayoutNow = labelsLayout(layout, labels, chart.div);
+      const key = JSON.stringify(labelsLayoutNow);
       if (key !== chart.labelsKey) {
         chart.labelsKey = key;
-        await Plotly.react(labelsDiv(chart), [], still, { staticPlot: true });
+        await Plotly.react(labelsDiv(chart), [], labelsLayoutNow, { staticPlot: true });
       }
     }
     if (figure.overlay || chart.overlay) {

@@ -80,9 +80,9 @@ def packed(payload: dict, blobs: list[bytes]) -> bytes:
     table, offset = [], 0
     for blob in blobs:
         table.append([offset, len(blob)])
-        offset += -(-len(blob) // 8) * 8
+        offset += _aligned(len(blob))
     head = json.dumps({**payload, "blobs": table}, separators=(",", ":")).encode()
-    start = -(-(4 + len(head)) // 8) * 8
+    start = _aligned(4 + len(head))
     out = bytearray(start + offset)
     out[:4] = struct.pack("<I", len(head))
     out[4:4 + len(head)] = head
@@ -91,12 +91,17 @@ def packed(payload: dict, blobs: list[bytes]) -> bytes:
     return bytes(out)
 
 
+def _aligned(n: int) -> int:
+    """n rounded up to a multiple of 8."""
+    return -(-n // 8) * 8
+
+
 def unpacked(data: bytes) -> dict:
     """`packed` read back, each typed array's bdata in base64 again, as plotly.js also takes it: the payload a
     test or a notebook can read as JSON."""
     (n,) = struct.unpack_from("<I", data)
     payload = json.loads(data[4:4 + n])
-    start = -(-(4 + n) // 8) * 8
+    start = _aligned(4 + n)
     blobs = [base64.b64encode(data[start + at:start + at + size]).decode("ascii") for at, size in
              payload.pop("blobs")]
 
